@@ -1,0 +1,100 @@
+"""The contract: event envelope, payloads, topics and keys. Imports nothing else of a2p_shared."""
+
+from a2p_shared.events.consent import (
+    ConsentEvidence,
+    ConsentSource,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+)
+from a2p_shared.events.envelope import Envelope, EventPayload, TenantId
+from a2p_shared.events.intake import SubmitRegistration
+from a2p_shared.events.messaging import (
+    BlockReason,
+    InboundMessageV1,
+    MessageBlockedV1,
+    MessageFailedV1,
+    MessageRequestedV1,
+    MessageSentV1,
+    MessageStatusV1,
+    Purpose,
+)
+from a2p_shared.events.onboarding import (
+    BrandApprovedV1,
+    BrandFailedV1,
+    BrandSubmittedV1,
+    CampaignApprovedV1,
+    CampaignFailedV1,
+    CampaignSubmittedV1,
+    NumberRegisteredV1,
+    TwilioError,
+)
+from a2p_shared.events.policy import FeeItem, Finding, PolicyValidatedV1, Severity
+from a2p_shared.events.registration import (
+    RegistrationCorrectedV1,
+    RegistrationRequest,
+    RegistrationSubmittedV1,
+)
+from a2p_shared.events.topics import topic_for
+
+CATALOGUE: tuple[type[EventPayload], ...] = (
+    RegistrationSubmittedV1,
+    RegistrationCorrectedV1,
+    PolicyValidatedV1,
+    BrandSubmittedV1,
+    BrandApprovedV1,
+    BrandFailedV1,
+    CampaignSubmittedV1,
+    CampaignApprovedV1,
+    CampaignFailedV1,
+    NumberRegisteredV1,
+    OptOutRecordedV1,
+    OptInRecordedV1,
+    MessageRequestedV1,
+    MessageSentV1,
+    MessageBlockedV1,
+    MessageFailedV1,
+    MessageStatusV1,
+    InboundMessageV1,
+)
+"""Every event payload of ARCHITECTURE.md's catalogue, one class per type and version."""
+
+
+def topic_of(payload_cls: type[EventPayload]) -> str:
+    return topic_for(payload_cls.event_type, payload_cls.event_version)
+
+
+__all__ = [
+    "CATALOGUE",
+    "BlockReason",
+    "BrandApprovedV1",
+    "BrandFailedV1",
+    "BrandSubmittedV1",
+    "CampaignApprovedV1",
+    "CampaignFailedV1",
+    "CampaignSubmittedV1",
+    "ConsentEvidence",
+    "ConsentSource",
+    "Envelope",
+    "EventPayload",
+    "FeeItem",
+    "Finding",
+    "InboundMessageV1",
+    "MessageBlockedV1",
+    "MessageFailedV1",
+    "MessageRequestedV1",
+    "MessageSentV1",
+    "MessageStatusV1",
+    "NumberRegisteredV1",
+    "OptInRecordedV1",
+    "OptOutRecordedV1",
+    "PolicyValidatedV1",
+    "Purpose",
+    "RegistrationCorrectedV1",
+    "RegistrationRequest",
+    "RegistrationSubmittedV1",
+    "Severity",
+    "SubmitRegistration",
+    "TenantId",
+    "TwilioError",
+    "topic_of",
+]

@@ -1,0 +1,1 @@
+"""Test support shipped with the package: every service's tests import it."""

@@ -1,0 +1,65 @@
+"""`a2p_shared.events.intake`: the command platforms publish on the intake topic."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from a2p_shared.events import SubmitRegistration
+
+
+def _locations(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:
+    return [".".join(str(p) for p in e["loc"]) for e in exc.value.errors()]
+
+
+class TestSubmitRegistration:
+    def test_a_command_with_the_example_request_validates(
+        self, registration_document: dict[str, Any]
+    ) -> None:
+        command = SubmitRegistration.model_validate(
+            {
+                "tenant_id": "springfield-il",
+                "idempotency_key": "req-1",
+                "registration": registration_document,
+            }
+        )
+
+        assert command.registration.brand.legal_name == "City of Springfield"
+
+    def test_the_idempotency_key_is_optional(self, registration_document: dict[str, Any]) -> None:
+        command = SubmitRegistration.model_validate(
+            {"tenant_id": "springfield-il", "registration": registration_document}
+        )
+
+        assert command.idempotency_key is None
+
+    @pytest.mark.parametrize(
+        ("change", "location"),
+        [
+            pytest.param({"tenant_id": "springfield il"}, "tenant_id", id="tenant-with-space"),
+            pytest.param({"idempotency_key": ""}, "idempotency_key", id="empty-idempotency-key"),
+            pytest.param({"idempotency_key": "k" * 256}, "idempotency_key", id="key-256"),
+            pytest.param({"tenant": "springfield-il"}, "tenant", id="unknown-field"),
+        ],
+    )
+    def test_a_malformed_command_is_refused_at_the_field(
+        self, registration_document: dict[str, Any], change: dict[str, Any], location: str
+    ) -> None:
+        body = {"tenant_id": "springfield-il", "registration": registration_document, **change}
+
+        with pytest.raises(ValidationError) as exc:
+            SubmitRegistration.model_validate(body)
+
+        assert _locations(exc) == [location]
+
+    def test_an_error_inside_the_request_is_located_under_registration(
+        self, registration_document: dict[str, Any]
+    ) -> None:
+        registration_document["brand"]["tier"] = "PREMIUM"
+
+        with pytest.raises(ValidationError) as exc:
+            SubmitRegistration.model_validate(
+                {"tenant_id": "springfield-il", "registration": registration_document}
+            )
+
+        assert _locations(exc) == ["registration.brand.tier"]
