@@ -1,0 +1,140 @@
+"""The whole local stack: Kafka, FerretDB, topics, then the services; and tearing it down."""
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from a2p_devstack import ferretdb, kafka, processes
+from a2p_devstack.errors import DevstackError
+from a2p_devstack.locking import run_lock
+from a2p_devstack.paths import logs_dir, repo_root, run_dir
+from a2p_devstack.prerequisites import require_tools
+from a2p_devstack.services import (
+    ServiceSpec,
+    default_services,
+    service_status,
+    start_services,
+    stop_services,
+)
+from a2p_devstack.topics import ensure_topics
+
+HARNESS_MARK_SUFFIX = ".harness"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    kafka_bootstrap: str
+    mongodb_url: str
+
+    def as_env(self) -> dict[str, str]:
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap, "MONGODB_URL": self.mongodb_url}
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    endpoints: Endpoints
+    services: list[ServiceSpec] = field(default_factory=list)
+    logs: Path = Path()
+
+
+def configured_endpoints() -> Endpoints:
+    """Addresses from the environment's port settings (what `up` would use)."""
+    return Endpoints(kafka.bootstrap_address(), ferretdb.mongodb_url())
+
+
+def _needed_tools() -> list[str]:
+    tools = ["java"]
+    if not kafka.libs_ready():
+        tools.append("mvn")
+    if not ferretdb.binary_ready():
+        tools.append("go")
+    return tools
+
+
+def _adopt(run: Path) -> None:
+    # A user's `up` takes over infrastructure a test harness started, so the harness
+    # does not stop it from under the user when its session ends.
+    for mark in run.glob(f"*{HARNESS_MARK_SUFFIX}"):
+        mark.unlink(missing_ok=True)
+
+
+def _start_infra_locked(run: Path) -> Endpoints:
+    require_tools(_needed_tools())
+    undo: list[Callable[[Path], bool]] = []
+    try:
+        # Launch both before waiting: Kafka boots while FerretDB is (perhaps) being built.
+        kafka_launch = kafka.launch(run)
+        if not kafka_launch.reused:
+            undo.append(kafka.stop)
+        ferret_launch = ferretdb.launch(run)
+        if not ferret_launch.reused:
+            undo.append(ferretdb.stop)
+        kafka.wait_ready(
+            kafka_launch.pid, kafka.KafkaLayout(run), kafka_launch.address, kafka.READY_TIMEOUT
+        )
+        ferretdb.wait_ready(
+            ferret_launch.pid,
+            ferretdb.FerretLayout(run),
+            ferret_launch.address,
+            ferretdb.READY_TIMEOUT,
+        )
+        ensure_topics(kafka_launch.address)
+    except BaseException:
+        for stop in undo:
+            stop(run)
+        raise
+    return Endpoints(kafka_launch.address, ferret_launch.address)
+
+
+def start_infra(run: Path | None = None) -> Endpoints:
+    """Kafka + FerretDB running and healthy, all topics created. Idempotent."""
+    run = run or run_dir()
+    with run_lock(run):
+        _adopt(run)
+        return _start_infra_locked(run)
+
+
+def up(with_services: bool = True, run: Path | None = None) -> Stack:
+    """`start_infra`, then (unless told not to) the five services, all healthy. Idempotent."""
+    run = run or run_dir()
+    with run_lock(run):
+        _adopt(run)
+        endpoints = _start_infra_locked(run)
+        specs = default_services() if with_services else []
+        if specs:
+            start_services(specs, endpoints.as_env(), run)
+    return Stack(endpoints, specs, logs_dir(run))
+
+
+def down(run: Path | None = None) -> None:
+    """Services first, then Kafka and FerretDB. Data in the run dir is kept."""
+    run = run or run_dir()
+    with run_lock(run):
+        stop_services(default_services(), run)
+        kafka_layout, ferret_layout = kafka.KafkaLayout(run), ferretdb.FerretLayout(run)
+        processes.stop(
+            [
+                (kafka_layout.pid_file, kafka_layout.signature),
+                (ferret_layout.pid_file, ferret_layout.signature),
+            ]
+        )
+        _adopt(run)
+
+
+def status(run: Path | None = None) -> list[processes.ComponentStatus]:
+    run = run or run_dir()
+    return [
+        kafka.status(run),
+        ferretdb.status(run),
+        *(service_status(spec, run) for spec in default_services()),
+    ]
+
+
+def clean(run: Path | None = None) -> None:
+    """`down`, then delete the run dir (data, logs, generated configuration)."""
+    run = (run or run_dir()).resolve()
+    if run in (Path("/"), Path.home().resolve(), repo_root()):
+        raise DevstackError(f"refusing to delete {run}: A2P_RUN_DIR must point to its own folder")
+    down(run)
+    shutil.rmtree(run, ignore_errors=True)
