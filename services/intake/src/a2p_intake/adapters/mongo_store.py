@@ -1,0 +1,87 @@
+"""Intake's MongoDB collections: `registrations` (the projection) and `api_keys`."""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from a2p_intake.ports import ApiKey, Registration
+from a2p_shared.mongo import PROCESSED, not_yet_applied
+
+SCHEMA_VERSION = 1
+
+
+class MongoRegistrationStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._registrations = db["registrations"]
+
+    async def create_indexes(self) -> None:
+        await self._registrations.create_index(
+            [("tenant_id", ASCENDING), ("created_at", DESCENDING)]
+        )
+
+    async def insert(self, registration: Registration) -> bool:
+        document = registration.model_dump(mode="python", exclude={"registration_id"})
+        document["request"] = registration.request.model_dump(mode="json")
+        document |= {
+            "_id": registration.registration_id,
+            "schema_version": SCHEMA_VERSION,
+            PROCESSED: [],
+        }
+        try:
+            await self._registrations.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, tenant_id: str, registration_id: str) -> Registration | None:
+        document = await self._registrations.find_one(
+            {"_id": registration_id, "tenant_id": tenant_id}
+        )
+        return _registration(document) if document else None
+
+    async def list_for_tenant(self, tenant_id: str, limit: int) -> list[Registration]:
+        cursor = self._registrations.find({"tenant_id": tenant_id}).sort("created_at", DESCENDING)
+        return [_registration(document) for document in await cursor.to_list(limit)]
+
+    async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
+        entry = {"status": "submitted", "at": at, "event_id": event_id, "detail": None}
+        await self._registrations.update_one(
+            {"_id": registration_id, **not_yet_applied(event_id)},
+            {
+                "$set": {"status": "submitted", "updated_at": at},
+                "$push": {"timeline": entry, PROCESSED: event_id},
+            },
+        )
+
+
+def _registration(document: dict[str, Any]) -> Registration:
+    return Registration.model_validate({**document, "registration_id": document["_id"]})
+
+
+class MongoApiKeyStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._keys = db["api_keys"]
+
+    async def add(self, key: ApiKey) -> None:
+        document = key.model_dump(exclude={"key_id"}) | {"_id": key.key_id}
+        await self._keys.insert_one(document)
+
+    async def get(self, key_id: str) -> ApiKey | None:
+        document = await self._keys.find_one({"_id": key_id})
+        return _key(document) if document else None
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        result = await self._keys.update_one(
+            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+        )
+        return result.modified_count == 1
+
+    async def list(self) -> list[ApiKey]:
+        return [_key(document) async for document in self._keys.find().sort("created_at")]
+
+
+def _key(document: dict[str, Any]) -> ApiKey:
+    return ApiKey.model_validate({**document, "key_id": document["_id"]})

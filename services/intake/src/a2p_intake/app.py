@@ -1,0 +1,47 @@
+"""Composition root: the only place intake's parts are connected."""
+
+from fastapi import FastAPI
+
+from a2p_intake import handlers, http
+from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
+from a2p_intake.settings import IntakeSettings
+from a2p_shared.clock import SystemClock
+from a2p_shared.events import RegistrationSubmittedV1
+from a2p_shared.kafka import EventBus, Topics, build_broker
+from a2p_shared.mongo import database, mongo_client
+from a2p_shared.service_app import service_app
+from a2p_shared.telemetry import Telemetry, setup_telemetry
+
+DESCRIPTION = (
+    "Registration intake: platforms submit a tenant's A2P 10DLC registration over HTTP or the "
+    "intake topic; intake checks it, deduplicates it and publishes registration.submitted."
+)
+
+
+def create_app(
+    settings: IntakeSettings | None = None, *, telemetry: Telemetry | None = None
+) -> FastAPI:
+    settings = settings or IntakeSettings()
+    telemetry = telemetry or setup_telemetry(f"a2p-{settings.service_name}")
+    broker = build_broker(settings, telemetry)
+    topics = Topics(settings.topic_suffix)
+    mongo = mongo_client(settings)
+    db = database(mongo, settings)
+    registrations = MongoRegistrationStore(db)
+    deps = http.IntakeDeps(
+        registrations=registrations,
+        api_keys=MongoApiKeyStore(db),
+        events=EventBus(broker, topics, produces=[RegistrationSubmittedV1]),
+        clock=SystemClock(),
+    )
+    return service_app(
+        settings=settings,
+        description=DESCRIPTION,
+        broker=broker,
+        mongo=mongo,
+        telemetry=telemetry,
+        kafka_routers=[handlers.build_router(deps, topics, settings.group_id)],
+        http_routers=[http.build_router(deps)],
+        on_startup=[registrations.create_indexes],
+        max_body_bytes=settings.max_body_bytes,
+    )

@@ -1,0 +1,166 @@
+"""Intake's HTTP API: registrations per tenant, behind per-platform API keys."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from a2p_intake import service
+from a2p_intake.domain import IdempotencyConflict
+from a2p_intake.ports import ApiKey, ApiKeyStore, EventPublisher, Registration, RegistrationStore
+from a2p_shared.clock import Clock
+from a2p_shared.events import RegistrationRequest
+
+TenantPath = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Repeat a request with the same key to get the same registration, once",
+    ),
+]
+
+
+class TimelineView(BaseModel):
+    status: str
+    at: datetime
+    event_id: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class RegistrationView(BaseModel):
+    registration_id: str
+    tenant_id: str
+    revision: int
+    status: str
+    channel: str
+    created_at: datetime
+    updated_at: datetime
+    timeline: list[TimelineView]
+    request: RegistrationRequest
+
+    @classmethod
+    def of(cls, registration: Registration) -> "RegistrationView":
+        return cls.model_validate(registration.model_dump())
+
+
+class RegistrationList(BaseModel):
+    registrations: list[RegistrationView]
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    errors: list[dict[str, str]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeDeps:
+    registrations: RegistrationStore
+    api_keys: ApiKeyStore
+    events: EventPublisher
+    clock: Clock
+
+
+_bearer = HTTPBearer(auto_error=False, description="A platform API key: `a2p_<id>.<secret>`")
+
+
+def build_router(deps: IntakeDeps) -> APIRouter:
+    router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["registrations"])
+
+    async def caller(
+        tenant_id: TenantPath,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> ApiKey:
+        token = credentials.credentials if credentials else None
+        try:
+            return await service.authorize(deps.api_keys, token, tenant_id)
+        except service.Unauthenticated:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "missing, unknown or revoked API key",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from None
+        except service.Forbidden:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "this API key may not act for this tenant"
+            ) from None
+
+    Caller = Annotated[ApiKey, Depends(caller)]
+    errors: dict[int | str, dict[str, Any]] = {
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
+        413: {"model": ErrorBody},
+        422: {"model": ErrorBody, "description": "Every offending field, and why"},
+    }
+
+    @router.post(
+        "/registrations",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=RegistrationView,
+        responses={**errors, 409: {"model": ErrorBody}},
+        summary="Submit a tenant's A2P 10DLC registration",
+    )
+    async def submit(
+        tenant_id: TenantPath,
+        registration: RegistrationRequest,
+        key: Caller,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+    ) -> RegistrationView:
+        try:
+            submission = await service.submit_registration(
+                deps.registrations,
+                deps.events,
+                deps.clock,
+                tenant_id=tenant_id,
+                request=registration,
+                idempotency_key=idempotency_key,
+                channel="http",
+                platform_id=key.platform,
+            )
+        except IdempotencyConflict:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                "this Idempotency-Key was already used with a different request body",
+            ) from None
+        view = RegistrationView.of(submission.registration)
+        response.headers["Location"] = (
+            f"/v1/tenants/{tenant_id}/registrations/{view.registration_id}"
+        )
+        if not submission.created:
+            response.headers["Idempotent-Replayed"] = "true"
+        return view
+
+    @router.get(
+        "/registrations/{registration_id}",
+        response_model=RegistrationView,
+        responses={**errors, 404: {"model": ErrorBody}},
+        summary="A registration, its status and its timeline",
+    )
+    async def get(tenant_id: TenantPath, registration_id: str, _: Caller) -> RegistrationView:
+        registration = await service.get_registration(
+            deps.registrations, tenant_id, registration_id
+        )
+        if registration is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such registration for this tenant")
+        return RegistrationView.of(registration)
+
+    @router.get(
+        "/registrations",
+        response_model=RegistrationList,
+        responses=errors,
+        summary="A tenant's registrations, newest first",
+    )
+    async def list_(tenant_id: TenantPath, _: Caller, limit: int = 50) -> RegistrationList:
+        found = await service.list_registrations(deps.registrations, tenant_id, min(limit, 200))
+        return RegistrationList(registrations=[RegistrationView.of(r) for r in found])
+
+    return router

@@ -1,0 +1,74 @@
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from a2p_shared.events import Envelope, RegistrationRequest
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: str
+    at: datetime
+    event_id: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class Registration(BaseModel):
+    """The registrations projection: the request, where it stands, and how it got there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    registration_id: str
+    tenant_id: str
+    revision: int
+    status: str
+    request: RegistrationRequest
+    timeline: list[TimelineEntry]
+    channel: str
+    platform_id: str | None
+    idempotency_key: str | None
+    fingerprint: str
+    submitted_event: dict[str, Any]
+    """The `registration.submitted` envelope as first built, re-published as-is on retry."""
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiKey(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key_id: str
+    platform: str
+    tenants: list[str]
+    secret_sha256: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class RegistrationStore(Protocol):
+    async def insert(self, registration: Registration) -> bool:
+        """Insert unless one with the same id exists; True if inserted."""
+
+    async def get(self, tenant_id: str, registration_id: str) -> Registration | None: ...
+
+    async def list_for_tenant(self, tenant_id: str, limit: int) -> list[Registration]: ...
+
+    async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
+        """Set status `submitted` and add it to the timeline, once per event id."""
+
+
+class ApiKeyStore(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def get(self, key_id: str) -> ApiKey | None: ...
+
+    async def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+    async def list(self) -> list[ApiKey]: ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, envelope: Envelope[Any]) -> None:
+        """Returns once the event is durably in Kafka."""

@@ -1,0 +1,142 @@
+"""Intake's use cases, shared by the HTTP API and the intake topic."""
+
+from dataclasses import dataclass
+
+from a2p_intake import domain
+from a2p_intake.ports import ApiKey, ApiKeyStore, EventPublisher, Registration, RegistrationStore
+from a2p_shared.clock import Clock
+from a2p_shared.events import Envelope, RegistrationRequest, RegistrationSubmittedV1
+from a2p_shared.events.registration import SubmissionChannel
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    registration: Registration
+    created: bool
+
+
+async def submit_registration(
+    store: RegistrationStore,
+    events: EventPublisher,
+    clock: Clock,
+    *,
+    tenant_id: str,
+    request: RegistrationRequest,
+    idempotency_key: str | None,
+    channel: SubmissionChannel,
+    platform_id: str | None = None,
+) -> Submission:
+    """Record the registration, publish `registration.submitted`, and mark it submitted.
+
+    Safe to repeat with the same idempotency key at any point of a crash: the same id and the
+    same event (same event id) come out, and the event is published until it is marked.
+    Raises `IdempotencyConflict` if the key was used with a different request.
+    """
+    registration_id = domain.registration_id(tenant_id, idempotency_key)
+    now = clock.now()
+    event = Envelope.new(
+        RegistrationSubmittedV1(
+            registration_id=registration_id,
+            revision=1,
+            request=request,
+            channel=channel,
+            platform_id=platform_id,
+        ),
+        tenant_id=tenant_id,
+        correlation_id=registration_id,
+        event_id=domain.submitted_event_id(registration_id, 1),
+    )
+    candidate = Registration(
+        registration_id=registration_id,
+        tenant_id=tenant_id,
+        revision=1,
+        status="received",
+        request=request,
+        timeline=[],
+        channel=channel,
+        platform_id=platform_id,
+        idempotency_key=idempotency_key,
+        fingerprint=domain.fingerprint(request),
+        submitted_event=event.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
+    )
+    created = await store.insert(candidate)
+    registration = candidate if created else await store.get(tenant_id, registration_id)
+    if registration is None or registration.fingerprint != candidate.fingerprint:
+        raise domain.IdempotencyConflict(registration_id)
+    if registration.status == "received":
+        stored_event = Envelope[RegistrationSubmittedV1].model_validate(
+            registration.submitted_event
+        )
+        await events.publish(stored_event)
+        await store.mark_submitted(registration_id, str(stored_event.event_id), clock.now())
+        registration = await store.get(tenant_id, registration_id) or registration
+    return Submission(registration, created)
+
+
+async def record_submitted(
+    store: RegistrationStore, clock: Clock, event: Envelope[RegistrationSubmittedV1]
+) -> None:
+    """Projection: a `registration.submitted` seen on the topic marks its registration submitted
+    (it closes the gap when a process stopped between publishing and marking)."""
+    await store.mark_submitted(event.payload.registration_id, str(event.event_id), clock.now())
+
+
+async def get_registration(
+    store: RegistrationStore, tenant_id: str, registration_id: str
+) -> Registration | None:
+    return await store.get(tenant_id, registration_id)
+
+
+async def list_registrations(
+    store: RegistrationStore, tenant_id: str, limit: int = 50
+) -> list[Registration]:
+    return await store.list_for_tenant(tenant_id, limit)
+
+
+class Unauthenticated(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+async def authorize(keys: ApiKeyStore, token: str | None, tenant_id: str) -> ApiKey:
+    """The API key behind `token`, if it is valid and may act for `tenant_id`."""
+    parsed = domain.parse_token(token) if token else None
+    if parsed is None:
+        raise Unauthenticated
+    key = await keys.get(parsed[0])
+    if (
+        key is None
+        or key.revoked_at is not None
+        or not domain.secret_matches(parsed[1], key.secret_sha256)
+    ):
+        raise Unauthenticated
+    if not domain.may_act_for(key.tenants, tenant_id):
+        raise Forbidden
+    return key
+
+
+async def create_api_key(
+    keys: ApiKeyStore, clock: Clock, *, platform: str, tenants: list[str]
+) -> tuple[ApiKey, str]:
+    """A new key for `platform`, scoped to `tenants` ('*' for all); returns it and its token."""
+    if not tenants:
+        raise ValueError("an API key must be scoped to at least one tenant (or '*')")
+    issued = domain.issue_key()
+    key = ApiKey(
+        key_id=issued.key_id,
+        platform=platform,
+        tenants=sorted(set(tenants)),
+        secret_sha256=issued.secret_sha256,
+        created_at=clock.now(),
+    )
+    await keys.add(key)
+    return key, issued.token
+
+
+async def revoke_api_key(keys: ApiKeyStore, clock: Clock, key_id: str) -> bool:
+    return await keys.revoke(key_id, clock.now())

@@ -1,0 +1,112 @@
+"""One contract, two implementations: the in-memory fake and the MongoDB adapter must behave
+the same, so unit tests on the fake say something true about production."""
+
+from datetime import UTC, datetime
+
+import pytest
+from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistrationStore
+
+from a2p_intake import domain
+from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
+from a2p_intake.ports import ApiKey, Registration
+
+AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def a_registration(request, tenant="t1", registration_id=None, created_at=AT) -> Registration:
+    return Registration(
+        registration_id=registration_id or domain.registration_id(tenant, None),
+        tenant_id=tenant,
+        revision=1,
+        status="received",
+        request=request,
+        timeline=[],
+        channel="http",
+        platform_id="crm",
+        idempotency_key=None,
+        fingerprint=domain.fingerprint(request),
+        submitted_event={"event_id": "e"},
+        created_at=created_at,
+        updated_at=created_at,
+    )
+
+
+class RegistrationStoreContract:
+    """Subclasses provide a `store` fixture."""
+
+    async def test_insert_then_get_returns_the_same_registration(self, store, registration):
+        row = a_registration(registration)
+        assert await store.insert(row)
+        assert await store.get("t1", row.registration_id) == row
+
+    async def test_a_second_insert_with_the_same_id_is_refused(self, store, registration):
+        row = a_registration(registration)
+        assert await store.insert(row)
+        assert not await store.insert(row.model_copy(update={"channel": "topic"}))
+        assert (await store.get("t1", row.registration_id)).channel == "http"
+
+    async def test_another_tenant_cannot_read_it(self, store, registration):
+        row = a_registration(registration)
+        await store.insert(row)
+        assert await store.get("t2", row.registration_id) is None
+        assert await store.list_for_tenant("t2", 10) == []
+
+    async def test_mark_submitted_applies_each_event_once(self, store, registration):
+        row = a_registration(registration)
+        await store.insert(row)
+        await store.mark_submitted(row.registration_id, "ev-1", AT)
+        await store.mark_submitted(row.registration_id, "ev-1", AT)
+        stored = await store.get("t1", row.registration_id)
+        assert stored.status == "submitted"
+        assert [(t.status, t.event_id) for t in stored.timeline] == [("submitted", "ev-1")]
+
+    async def test_list_is_newest_first_and_limited(self, store, registration):
+        for minute in range(3):
+            await store.insert(a_registration(registration, created_at=AT.replace(minute=minute)))
+        listed = await store.list_for_tenant("t1", 2)
+        assert [r.created_at.minute for r in listed] == [2, 1]
+
+
+class TestInMemoryRegistrationStore(RegistrationStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemoryRegistrationStore()
+
+
+@pytest.mark.infra
+class TestMongoRegistrationStore(RegistrationStoreContract):
+    @pytest.fixture
+    async def store(self, mongo_db):
+        store = MongoRegistrationStore(mongo_db)
+        await store.create_indexes()
+        return store
+
+
+class ApiKeyStoreContract:
+    """Subclasses provide a `keys` fixture."""
+
+    async def test_add_get_revoke(self, keys):
+        key = ApiKey(key_id="k1", platform="crm", tenants=["t1"], secret_sha256="h", created_at=AT)
+        await keys.add(key)
+        assert await keys.get("k1") == key
+        assert await keys.revoke("k1", AT)
+        assert not await keys.revoke("k1", AT)
+        assert (await keys.get("k1")).revoked_at == AT
+        assert [k.key_id for k in await keys.list()] == ["k1"]
+
+    async def test_an_unknown_key_is_none(self, keys):
+        assert await keys.get("nope") is None
+        assert not await keys.revoke("nope", AT)
+
+
+class TestInMemoryApiKeyStore(ApiKeyStoreContract):
+    @pytest.fixture
+    def keys(self):
+        return InMemoryApiKeyStore()
+
+
+@pytest.mark.infra
+class TestMongoApiKeyStore(ApiKeyStoreContract):
+    @pytest.fixture
+    def keys(self, mongo_db):
+        return MongoApiKeyStore(mongo_db)
