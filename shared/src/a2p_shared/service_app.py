@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -136,8 +137,17 @@ async def _mongo_status(mongo: AsyncMongoClient[dict[str, Any]]) -> str:
 
 
 def asyncapi_yaml(app: FastAPI) -> str:
+    """The service's AsyncAPI document, in a stable order so it can be committed and diffed.
+
+    FastStream keeps subscribers in a WeakSet, so its own order changes from run to run.
+    """
     spec: AsyncAPI = app.state.asyncapi
-    return spec.to_specification().to_yaml()
+    document = spec.to_specification().to_jsonable()
+    for section in (document, document.get("components", {})):
+        for name in ("channels", "operations", "messages", "schemas"):
+            if isinstance(section.get(name), dict):
+                section[name] = dict(sorted(section[name].items()))
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
 class BodyLimit:
@@ -181,7 +191,7 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         response = JSONResponse(
             {
-                "error": "body_too_large",
+                "error": "content_too_large",
                 "message": "the request body is too large",
                 "errors": [
                     {"field": "(body)", "reason": f"must be at most {self.max_bytes} bytes"}
