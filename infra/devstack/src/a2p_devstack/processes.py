@@ -8,19 +8,31 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from a2p_devstack.errors import DevstackError
 from a2p_devstack.paths import log_file, pid_file
 
 _PROC = Path("/proc")
 
-# Popen objects of children started by this interpreter: kept so they can be reaped (no zombie
-# lingers as "alive") and so their destructor does not warn about a still-running child.
-_children: dict[int, subprocess.Popen[bytes]] = {}
+# Runs in a short-lived intermediate process: the real process becomes its orphan and is
+# adopted by init, so it is nobody's zombie here, survives the caller (`make run` returns at
+# once) and, when another pytest worker stops it, leaves no unreaped child in the one that
+# started it.
+_DETACH = """
+import subprocess, sys
+with open(sys.argv[1], "ab") as log:
+    child = subprocess.Popen(
+        sys.argv[2:], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+print(child.pid)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +63,7 @@ def _stat_fields(pid: int) -> list[str] | None:
     return raw[raw.rfind(")") + 2 :].split()
 
 
-def _reap(pid: int) -> None:
-    child = _children.get(pid)
-    if child is not None and child.poll() is not None:
-        del _children[pid]
-
-
 def is_alive(pid: int) -> bool:
-    _reap(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -104,28 +109,30 @@ def live_pid(path: Path, signature: Sequence[str]) -> int | None:
 
 
 def spawn(spec: ProcessSpec) -> int:
-    """Start `spec` in its own session (it outlives our shell), output appended to its log."""
+    """Start `spec` detached in its own session, output appended to its log; returns its pid."""
     spec.log_file.parent.mkdir(parents=True, exist_ok=True)
     spec.pid_file.parent.mkdir(parents=True, exist_ok=True)
     with spec.log_file.open("ab") as log:
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         log.write(f"--- devstack: starting {spec.name} at {stamp} ---\n".encode())
-        log.flush()
-        child = subprocess.Popen(
-            list(spec.argv),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=spec.cwd,
-            env=dict(spec.env) if spec.env is not None else None,
-            start_new_session=True,
-            close_fds=True,
+    launcher = subprocess.run(
+        [sys.executable, "-c", _DETACH, str(spec.log_file), *spec.argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        cwd=spec.cwd,
+        env=dict(spec.env) if spec.env is not None else None,
+        check=False,
+    )
+    if launcher.returncode != 0:
+        reason = launcher.stderr.decode(errors="replace").strip().splitlines()
+        raise DevstackError(
+            f"could not start {spec.name} ({spec.argv[0]}): {reason[-1] if reason else '?'}"
         )
-    _children[child.pid] = child
+    pid = int(launcher.stdout.split()[0])
     tmp = spec.pid_file.with_suffix(".pid.tmp")
-    tmp.write_text(f"{child.pid}\n")
+    tmp.write_text(f"{pid}\n")
     tmp.replace(spec.pid_file)
-    return child.pid
+    return pid
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -179,7 +186,6 @@ def stop(targets: Sequence[tuple[Path, Sequence[str]]], timeout: float = 20.0) -
     def remaining() -> list[int]:
         left = []
         for pid, whole_group in groups.items():
-            _reap(pid)
             if is_alive(pid) or (whole_group and _group_members(pid)):
                 left.append(pid)
         return left
