@@ -1,12 +1,12 @@
-"""Fixtures for the devstack tests: free loopback ports and a stand-in service."""
+"""Fixtures for the devstack tests: a stand-in service (free ports come from the root conftest)."""
 
 import os
-import socket
 import sys
 from collections.abc import Callable
 
 import pytest
 
+from a2p_devstack.harness import free_ports
 from a2p_devstack.services import ServiceSpec
 
 FAKE_SERVICE = """
@@ -30,19 +30,8 @@ http.server.HTTPServer(("127.0.0.1", port), Health).serve_forever()
 """
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def _fake_spec(name: str, code: str = FAKE_SERVICE) -> ServiceSpec:
-    (port,) = _free_ports(1)
+    (port,) = free_ports(1)
     marker = f"fake-{name}-{os.getpid()}-{port}"
     return ServiceSpec(
         name=name,
@@ -50,12 +39,6 @@ def _fake_spec(name: str, code: str = FAKE_SERVICE) -> ServiceSpec:
         argv=(sys.executable, "-c", code, str(port), marker),
         signature=(marker,),
     )
-
-
-@pytest.fixture(scope="session")
-def free_ports() -> Callable[[int], list[int]]:
-    """`free_ports(n)`: n currently unused TCP ports on 127.0.0.1."""
-    return _free_ports
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 from a2p_devstack import cli, ferretdb, harness, kafka, processes, stack
 from a2p_devstack.services import ServiceSpec, service_status, stop_services
 from a2p_devstack.topics import ensure_topics, ensure_topics_async
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.infra, pytest.mark.timeout(180)]
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +243,8 @@ def test_down_stops_everything_and_keeps_data(local_stack: stack.Endpoints) -> N
     assert kafka_pid is not None
     assert ferret_pid is not None
     run = Path(os.environ["A2P_RUN_DIR"])
+    with MongoClient(local_stack.mongodb_url) as client:
+        client["kept"]["docs"].insert_one({"_id": "survives-down"})
 
     stack.down()
 

@@ -24,6 +24,11 @@ from a2p_devstack.paths import run_dir
 from a2p_devstack.prerequisites import require_tools
 from a2p_devstack.processes import ComponentStatus, is_alive
 from a2p_devstack.stack import HARNESS_MARK_SUFFIX
+from a2p_devstack.sync_bridge import run_blocking
+from a2p_devstack.topics import delete_topics_async, list_topics_async
+
+# Every test names its topics, consumer groups and database with a fresh suffix of this shape.
+_TEST_SUFFIX = re.compile(r"\.t[0-9a-f]{12}(\.dlq)?$")
 
 KAFKA_IMAGE = "apache/kafka:4.1.1"
 MONGO_IMAGE = "mongo:7.0"
@@ -57,7 +62,9 @@ def kafka_bootstrap() -> Iterator[str]:
         with _kafka_container() as bootstrap:
             yield bootstrap
     else:
-        with _local_component(kafka.NAME, _start_local_kafka, kafka.stop, kafka.status) as address:
+        with _local_component(
+            kafka.NAME, _start_local_kafka, kafka.stop, kafka.status, _purge_test_topics
+        ) as address:
             yield address
 
 
@@ -76,9 +83,26 @@ def mongodb_url() -> Iterator[str]:
             yield url
 
 
+def unique_suffix() -> str:
+    """A fresh name part for one test's topics, consumer groups and database."""
+    return "t" + uuid.uuid4().hex[:12]
+
+
+def is_test_topic(name: str) -> bool:
+    return _TEST_SUFFIX.search(name) is not None
+
+
 def _start_local_kafka(run: Path) -> str:
     require_tools(["java"] if kafka.libs_ready() else ["java", "mvn"])
     return kafka.start(run).address
+
+
+def _purge_test_topics(bootstrap: str) -> None:
+    """Drop topics an interrupted earlier test run left behind (only ever test-suffixed ones)."""
+    names = run_blocking(lambda: list_topics_async(bootstrap))
+    stale = [name for name in names if is_test_topic(name)]
+    if stale:
+        run_blocking(lambda: delete_topics_async(bootstrap, stale))
 
 
 def _start_local_ferretdb(run: Path) -> str:
@@ -97,6 +121,7 @@ def _local_component(
     start: Callable[[Path], str],
     stop: Callable[[Path], bool],
     status: Callable[[Path], ComponentStatus],
+    on_first_start: Callable[[str], None] | None = None,
 ) -> Iterator[str]:
     run = run_dir()
     mark = run / f"{name}{HARNESS_MARK_SUFFIX}"
@@ -107,6 +132,9 @@ def _local_component(
         address = start(run)
         if not was_running:
             mark.touch()
+            if on_first_start is not None:
+                # Nobody else can be using it yet, so clearing up after earlier runs is safe.
+                on_first_start(address)
         leases.mkdir(parents=True, exist_ok=True)
         lease.touch()
     try:
@@ -126,10 +154,16 @@ def _local_component(
                 mark.unlink(missing_ok=True)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports on 127.0.0.1 that were free a moment ago."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 @contextmanager
@@ -140,7 +174,7 @@ def _kafka_container() -> Iterator[str]:
     # Host clients need an advertised address that is valid before the container starts, so
     # the host port is chosen here and mapped to the same port inside; the broker talks to
     # itself over a separate in-container listener, as in the image's own defaults.
-    port = _free_port()
+    (port,) = free_ports(1)
     container: Any = DockerContainer(KAFKA_IMAGE).with_bind_ports(port, port)
     host = container.get_docker_client().host()
     container.with_envs(

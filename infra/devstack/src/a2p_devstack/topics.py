@@ -93,6 +93,37 @@ async def ensure_topics_async(
     return specs
 
 
+async def delete_topics_async(bootstrap: str, names: Sequence[str]) -> list[str]:
+    """Delete those of `names` that exist; returns the ones deleted.
+
+    Tests create a full topic set per test under a unique suffix; leaving them behind makes a
+    long-lived local broker slower to start with every run, so they are removed afterwards.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    try:
+        await admin.start()
+        existing = set(await admin.list_topics())
+        doomed = [name for name in names if name in existing]
+        if doomed:
+            await admin.delete_topics(doomed, timeout_ms=30000)
+    except KafkaError as exc:
+        raise DevstackError(f"deleting Kafka topics on {bootstrap} failed: {exc!r}") from exc
+    finally:
+        await admin.close()
+    return doomed
+
+
+async def list_topics_async(bootstrap: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    try:
+        await admin.start()
+        return sorted(await admin.list_topics())
+    except KafkaError as exc:
+        raise DevstackError(f"listing Kafka topics on {bootstrap} failed: {exc!r}") from exc
+    finally:
+        await admin.close()
+
+
 def ensure_topics(
     bootstrap: str,
     suffix: str = "",
