@@ -235,6 +235,25 @@ async def test_the_same_idempotency_key_at_two_tenants_is_two_registrations(
     assert ours.json()["registration_id"] != theirs.json()["registration_id"]
 
 
+async def test_a_tenants_registrations_are_listed_newest_first_within_a_limit(
+    intake: Running, issue_key: IssueKey, tenant: str, registration_document: dict
+) -> None:
+    key = await issue_key(tenant)
+    ids = []
+    for attempt in range(3):
+        headers = {**key.headers, "Idempotency-Key": f"list-{attempt}"}
+        posted = await intake.http.post(path(tenant), json=registration_document, headers=headers)
+        ids.append(posted.json()["registration_id"])
+
+    listed = await intake.http.get(path(tenant), params={"limit": 2}, headers=key.headers)
+    too_many = await intake.http.get(path(tenant), params={"limit": 0}, headers=key.headers)
+
+    assert listed.status_code == 200
+    assert [r["registration_id"] for r in listed.json()["registrations"]] == ids[::-1][:2]
+    assert too_many.status_code == 422
+    assert [e["field"] for e in too_many.json()["errors"]] == ["limit (query)"]
+
+
 async def test_openapi_page_and_document_are_served(intake: Running) -> None:
     docs = await intake.http.get("/docs")
     spec = await intake.http.get("/openapi.json")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -159,8 +159,10 @@ def build_router(deps: IntakeDeps) -> APIRouter:
         responses=errors,
         summary="A tenant's registrations, newest first",
     )
-    async def list_(tenant_id: TenantPath, _: Caller, limit: int = 50) -> RegistrationList:
-        found = await service.list_registrations(deps.registrations, tenant_id, min(limit, 200))
+    async def list_(
+        tenant_id: TenantPath, _: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    ) -> RegistrationList:
+        found = await service.list_registrations(deps.registrations, tenant_id, limit)
         return RegistrationList(registrations=[RegistrationView.of(r) for r in found])
 
     return router
