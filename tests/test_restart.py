@@ -38,6 +38,8 @@ def private_stack(
         env.setenv("A2P_KAFKA_PORT", str(kafka_port))
         env.setenv("A2P_KAFKA_CONTROLLER_PORT", str(controller_port))
         env.setenv("A2P_MONGO_PORT", str(mongo_port))
+        env.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+        env.delenv("MONGODB_URL", raising=False)
         endpoints = stack.start_infra()
         try:
             ensure_topics(endpoints.kafka_bootstrap)

@@ -238,6 +238,26 @@ def test_cli_up_starts_services_and_prints_where_things_are(
     assert not any(processes.is_alive(pid) for pid in pids if pid is not None)
 
 
+def test_explicit_addresses_are_used_as_they_are_and_nothing_local_starts(
+    local_stack: stack.Endpoints,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other_run = tmp_path / "elsewhere"
+    monkeypatch.setenv("A2P_RUN_DIR", str(other_run))
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", local_stack.kafka_bootstrap)
+    monkeypatch.setenv("MONGODB_URL", local_stack.mongodb_url)
+
+    endpoints = stack.start_infra()
+    assert cli.main(["topics"]) == 0
+
+    assert endpoints == local_stack
+    assert kafka.status(other_run).pid is None
+    assert ferretdb.status(other_run).pid is None
+    assert "a2p.consent.v1" in capsys.readouterr().out
+
+
 def test_down_stops_everything_and_keeps_data(local_stack: stack.Endpoints) -> None:
     kafka_pid, ferret_pid = pids()
     assert kafka_pid is not None

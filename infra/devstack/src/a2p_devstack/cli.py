@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from a2p_devstack import stack
 from a2p_devstack.errors import DevstackError
+from a2p_devstack.topics import ensure_topics
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,6 +19,9 @@ def _parser() -> argparse.ArgumentParser:
     up = commands.add_parser("up", help="start infrastructure, create topics, start services")
     up.add_argument("--no-services", action="store_true", help="infrastructure and topics only")
     commands.add_parser("infra", help="start Kafka and FerretDB and create topics")
+    commands.add_parser(
+        "topics", help="create every missing topic on KAFKA_BOOTSTRAP_SERVERS (or the local Kafka)"
+    )
     commands.add_parser("down", help="stop services, Kafka and FerretDB (data is kept)")
     commands.add_parser("status", help="one line per component")
     commands.add_parser("clean", help="down, then delete the run dir (data and logs)")
@@ -49,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_summary(stack.up(with_services=not args.no_services))
         elif args.command == "infra":
             stack.start_infra()
+        elif args.command == "topics":
+            bootstrap = stack.configured_endpoints().kafka_bootstrap
+            for spec in ensure_topics(bootstrap):
+                compacted = " compacted" if spec.compacted else ""
+                print(f"{spec.name:<48} {spec.partitions:>3} partitions{compacted}")
         elif args.command == "down":
             stack.down()
         elif args.command == "status":

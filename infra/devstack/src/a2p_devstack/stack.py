@@ -1,5 +1,6 @@
 """The whole local stack: Kafka, FerretDB, topics, then the services; and tearing it down."""
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,16 +39,36 @@ class Stack:
     logs: Path = Path()
 
 
+@dataclass(frozen=True, slots=True)
+class External:
+    """Infrastructure the user runs themselves, named by the same variables the services read."""
+
+    kafka_bootstrap: str | None
+    mongodb_url: str | None
+
+    @classmethod
+    def from_env(cls) -> "External":
+        kafka_bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "").strip() or None
+        mongodb_url = os.environ.get("MONGODB_URL", "").strip() or None
+        return cls(kafka_bootstrap, mongodb_url)
+
+
 def configured_endpoints() -> Endpoints:
-    """Addresses from the environment's port settings (what `up` would use)."""
-    return Endpoints(kafka.bootstrap_address(), ferretdb.mongodb_url())
+    """The addresses `up` would use: explicit ones from the environment, else local ports."""
+    external = External.from_env()
+    return Endpoints(
+        external.kafka_bootstrap or kafka.bootstrap_address(),
+        external.mongodb_url or ferretdb.mongodb_url(),
+    )
 
 
-def _needed_tools() -> list[str]:
-    tools = ["java"]
-    if not kafka.libs_ready():
-        tools.append("mvn")
-    if not ferretdb.binary_ready():
+def _needed_tools(external: External) -> list[str]:
+    tools = []
+    if external.kafka_bootstrap is None:
+        tools.append("java")
+        if not kafka.libs_ready():
+            tools.append("mvn")
+    if external.mongodb_url is None and not ferretdb.binary_ready():
         tools.append("go")
     return tools
 
@@ -60,35 +81,56 @@ def _adopt(run: Path) -> None:
 
 
 def _start_infra_locked(run: Path) -> Endpoints:
-    require_tools(_needed_tools())
+    external = External.from_env()
+    require_tools(_needed_tools(external))
     undo: list[Callable[[Path], bool]] = []
+    waits: list[Callable[[], None]] = []
     try:
         # Launch both before waiting: Kafka boots while FerretDB is (perhaps) being built.
-        kafka_launch = kafka.launch(run)
-        if not kafka_launch.reused:
-            undo.append(kafka.stop)
-        ferret_launch = ferretdb.launch(run)
-        if not ferret_launch.reused:
-            undo.append(ferretdb.stop)
-        kafka.wait_ready(
-            kafka_launch.pid, kafka.KafkaLayout(run), kafka_launch.address, kafka.READY_TIMEOUT
-        )
-        ferretdb.wait_ready(
-            ferret_launch.pid,
-            ferretdb.FerretLayout(run),
-            ferret_launch.address,
-            ferretdb.READY_TIMEOUT,
-        )
-        ensure_topics(kafka_launch.address)
+        kafka_address = external.kafka_bootstrap
+        if kafka_address is None:
+            kafka_launch = kafka.launch(run)
+            kafka_address = kafka_launch.address
+            if not kafka_launch.reused:
+                undo.append(kafka.stop)
+            waits.append(
+                lambda: kafka.wait_ready(
+                    kafka_launch.pid,
+                    kafka.KafkaLayout(run),
+                    kafka_launch.address,
+                    kafka.READY_TIMEOUT,
+                )
+            )
+        mongodb_url = external.mongodb_url
+        if mongodb_url is None:
+            ferret_launch = ferretdb.launch(run)
+            mongodb_url = ferret_launch.address
+            if not ferret_launch.reused:
+                undo.append(ferretdb.stop)
+            waits.append(
+                lambda: ferretdb.wait_ready(
+                    ferret_launch.pid,
+                    ferretdb.FerretLayout(run),
+                    ferret_launch.address,
+                    ferretdb.READY_TIMEOUT,
+                )
+            )
+        for wait in waits:
+            wait()
+        ensure_topics(kafka_address)
     except BaseException:
         for stop in undo:
             stop(run)
         raise
-    return Endpoints(kafka_launch.address, ferret_launch.address)
+    return Endpoints(kafka_address, mongodb_url)
 
 
 def start_infra(run: Path | None = None) -> Endpoints:
-    """Kafka + FerretDB running and healthy, all topics created. Idempotent."""
+    """Kafka + FerretDB running and healthy, all topics created. Idempotent.
+
+    KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL in the environment name infrastructure that is
+    already running: it is used as it is (topics are still created) and nothing local starts.
+    """
     run = run or run_dir()
     with run_lock(run):
         _adopt(run)
