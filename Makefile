@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/a2p-10dlc
+CACHE_DIR ?= $(or $(A2P_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/a2p-10dlc)
 UV_VERSION ?= 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CACHE_DIR)/uv/bin/uv)
 PYTEST_WORKERS ?= 2
