@@ -29,7 +29,7 @@ $(CACHE_DIR)/uv/bin/uv:
 
 run: .venv/.synced ## start Kafka, the database and all services; print where to look
 	@"$(UV)" run --frozen devstack up
-	@echo "create an API key:  $(UV) run a2p keys create --platform my-platform --tenant springfield-il"
+	@echo "create an API key:  .venv/bin/a2p keys create --platform my-platform --tenant springfield-il"
 
 stop: ## stop everything `make run` started (data is kept in .run/)
 	@if [ -x .venv/bin/devstack ]; then "$(UV)" run --frozen devstack down; fi
