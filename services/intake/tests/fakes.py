@@ -4,7 +4,7 @@ tests as the MongoDB adapters."""
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from a2p_intake.ports import ApiKey, Registration, TimelineEntry
+from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
 from a2p_shared.events import Envelope
 
 
@@ -36,6 +36,29 @@ class InMemoryRegistrationStore:
         entry = TimelineEntry(status="submitted", at=at, event_id=event_id)
         self.rows[registration_id] = row.model_copy(
             update={"status": "submitted", "updated_at": at, "timeline": [*row.timeline, entry]}
+        )
+
+    async def record_validation(
+        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+    ) -> None:
+        row = self.rows.get(registration_id)
+        if (
+            row is None
+            or row.revision != validation.revision
+            or validation.event_id in self.applied[registration_id]
+        ):
+            return
+        self.applied[registration_id].add(validation.event_id)
+        entry = TimelineEntry(
+            status=status, at=validation.at, event_id=validation.event_id, detail=detail
+        )
+        self.rows[registration_id] = row.model_copy(
+            update={
+                "status": status,
+                "validation": validation,
+                "updated_at": validation.at,
+                "timeline": [*row.timeline, entry],
+            }
         )
 
 

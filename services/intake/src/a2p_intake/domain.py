@@ -13,7 +13,13 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:registration")
 KEY_PREFIX = "a2p_"
 ALL_TENANTS = "*"
 
-Status = Literal["received", "submitted"]
+Status = Literal["received", "submitted", "validated", "changes_required"]
+
+
+def validation_status(verdict: str) -> Status:
+    """`validated` when nothing blocks; `changes_required` when the tenant must fix something
+    before any fee is paid."""
+    return "validated" if verdict == "pass" else "changes_required"
 
 
 def registration_id(tenant_id: str, idempotency_key: str | None) -> str:

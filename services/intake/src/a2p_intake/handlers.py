@@ -7,6 +7,7 @@ from a2p_intake.domain import IdempotencyConflict
 from a2p_intake.http import IntakeDeps
 from a2p_shared.dead_letter import PermanentError
 from a2p_shared.events import Envelope, RegistrationSubmittedV1, SubmitRegistration
+from a2p_shared.events.policy import PolicyValidatedV1
 from a2p_shared.events.topics import INTAKE_REGISTRATIONS
 from a2p_shared.kafka import Topics
 
@@ -48,5 +49,15 @@ def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter
     )
     async def on_submitted(event: Envelope[RegistrationSubmittedV1]) -> None:
         await service.record_submitted(deps.registrations, deps.clock, event)
+
+    @router.subscriber(
+        topics.of(PolicyValidatedV1),
+        group_id=f"{group_id}.on_validated",
+        auto_offset_reset="earliest",
+        title="on_validated",
+        description="The validator's verdict and findings join the registration projection",
+    )
+    async def on_validated(event: Envelope[PolicyValidatedV1]) -> None:
+        await service.record_validated(deps.registrations, deps.clock, event)
 
     return router

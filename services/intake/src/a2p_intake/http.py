@@ -13,6 +13,7 @@ from a2p_intake.domain import IdempotencyConflict
 from a2p_intake.ports import ApiKey, ApiKeyStore, EventPublisher, Registration, RegistrationStore
 from a2p_shared.clock import Clock
 from a2p_shared.events import RegistrationRequest
+from a2p_shared.events.policy import FeeItem, Finding
 
 TenantPath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -35,6 +36,17 @@ class TimelineView(BaseModel):
     detail: dict[str, Any] | None = None
 
 
+class ValidationView(BaseModel):
+    """The validator's verdict on the current revision: every finding with its fix, and what
+    submitting will cost."""
+
+    revision: int
+    verdict: str
+    findings: list[Finding]
+    fees: list[FeeItem]
+    at: datetime
+
+
 class RegistrationView(BaseModel):
     registration_id: str
     tenant_id: str
@@ -44,6 +56,7 @@ class RegistrationView(BaseModel):
     created_at: datetime
     updated_at: datetime
     timeline: list[TimelineView]
+    validation: ValidationView | None = None
     request: RegistrationRequest
 
     @classmethod

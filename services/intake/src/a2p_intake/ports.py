@@ -4,6 +4,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from a2p_shared.events import Envelope, RegistrationRequest
+from a2p_shared.events.policy import FeeItem, Finding
 
 
 class TimelineEntry(BaseModel):
@@ -13,6 +14,19 @@ class TimelineEntry(BaseModel):
     at: datetime
     event_id: str | None = None
     detail: dict[str, Any] | None = None
+
+
+class Validation(BaseModel):
+    """The validator's latest verdict on the current revision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    revision: int
+    verdict: str
+    findings: list[Finding]
+    fees: list[FeeItem]
+    event_id: str
+    at: datetime
 
 
 class Registration(BaseModel):
@@ -32,6 +46,7 @@ class Registration(BaseModel):
     fingerprint: str
     submitted_event: dict[str, Any]
     """The `registration.submitted` envelope as first built, re-published as-is on retry."""
+    validation: Validation | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -57,6 +72,12 @@ class RegistrationStore(Protocol):
 
     async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
         """Set status `submitted` and add it to the timeline, once per event id."""
+
+    async def record_validation(
+        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+    ) -> None:
+        """Store the verdict of the current revision and add `status` to the timeline, once per
+        event id; a verdict on an older revision changes nothing."""
 
 
 class ApiKeyStore(Protocol):

@@ -3,9 +3,17 @@
 from dataclasses import dataclass
 
 from a2p_intake import domain
-from a2p_intake.ports import ApiKey, ApiKeyStore, EventPublisher, Registration, RegistrationStore
+from a2p_intake.ports import (
+    ApiKey,
+    ApiKeyStore,
+    EventPublisher,
+    Registration,
+    RegistrationStore,
+    Validation,
+)
 from a2p_shared.clock import Clock
 from a2p_shared.events import Envelope, RegistrationRequest, RegistrationSubmittedV1
+from a2p_shared.events.policy import PolicyValidatedV1, Severity
 from a2p_shared.events.registration import SubmissionChannel
 
 
@@ -81,6 +89,28 @@ async def record_submitted(
     """Projection: a `registration.submitted` seen on the topic marks its registration submitted
     (it closes the gap when a process stopped between publishing and marking)."""
     await store.mark_submitted(event.payload.registration_id, str(event.event_id), clock.now())
+
+
+async def record_validated(
+    store: RegistrationStore, clock: Clock, event: Envelope[PolicyValidatedV1]
+) -> None:
+    """Projection: the validator's verdict joins the registration and its timeline."""
+    payload = event.payload
+    blocking = sum(1 for f in payload.findings if f.severity is Severity.BLOCK)
+    validation = Validation(
+        revision=payload.revision,
+        verdict=payload.verdict,
+        findings=payload.findings,
+        fees=payload.fees,
+        event_id=str(event.event_id),
+        at=clock.now(),
+    )
+    await store.record_validation(
+        payload.registration_id,
+        validation,
+        domain.validation_status(payload.verdict),
+        {"blocking": blocking, "warnings": len(payload.findings) - blocking},
+    )
 
 
 async def get_registration(

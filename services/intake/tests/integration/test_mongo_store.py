@@ -8,7 +8,8 @@ from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistratio
 
 from a2p_intake import domain
 from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
-from a2p_intake.ports import ApiKey, Registration
+from a2p_intake.ports import ApiKey, Registration, Validation
+from a2p_shared.events.policy import FeeItem, Finding, Severity
 
 AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -59,6 +60,33 @@ class RegistrationStoreContract:
         stored = await store.get("t1", row.registration_id)
         assert stored.status == "submitted"
         assert [(t.status, t.event_id) for t in stored.timeline] == [("submitted", "ev-1")]
+
+    async def test_a_verdict_on_the_current_revision_is_recorded_once(self, store, registration):
+        row = a_registration(registration)
+        await store.insert(row)
+        finding = Finding(
+            rule="PP-03",
+            severity=Severity.BLOCK,
+            field="policies.privacy_policy_url",
+            message="m",
+            fix="f",
+            twilio_code=30919,
+        )
+        fees = [FeeItem(item="campaign_vetting", amount_usd=15.0)]
+        current = Validation(
+            revision=1, verdict="fail", findings=[finding], fees=fees, event_id="v-1", at=AT
+        )
+        stale = current.model_copy(update={"revision": 2, "event_id": "v-2", "verdict": "pass"})
+        for validation in (current, current, stale):
+            await store.record_validation(
+                row.registration_id, validation, "changes_required", {"blocking": 1}
+            )
+        stored = await store.get("t1", row.registration_id)
+        assert stored.status == "changes_required"
+        assert stored.validation == current
+        assert [(t.status, t.event_id, t.detail) for t in stored.timeline] == [
+            ("changes_required", "v-1", {"blocking": 1})
+        ]
 
     async def test_list_is_newest_first_and_limited(self, store, registration):
         for minute in range(3):

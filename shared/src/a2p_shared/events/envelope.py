@@ -91,9 +91,15 @@ class Envelope(BaseModel, Generic[P]):
         )
 
     @classmethod
-    def caused_by(cls, parent: "Envelope[Any]", payload: P) -> "Envelope[P]":
-        """An event caused by `parent`: same tenant and flow, `causation_id` set to its id."""
+    def caused_by(
+        cls, parent: "Envelope[Any]", payload: P, *, event_id: UUID | None = None
+    ) -> "Envelope[P]":
+        """An event caused by `parent`: same tenant and flow, `causation_id` set to its id.
+
+        A deterministic `event_id` makes a redelivered parent produce the very same event.
+        """
         return Envelope[type(payload)](  # type: ignore[misc]
+            event_id=event_id or uuid4(),
             type=payload.event_type,
             version=payload.event_version,
             tenant_id=parent.tenant_id,

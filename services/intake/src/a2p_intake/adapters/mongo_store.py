@@ -7,7 +7,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from a2p_intake.ports import ApiKey, Registration
+from a2p_intake.ports import ApiKey, Registration, Validation
 from a2p_shared.mongo import PROCESSED, not_yet_applied
 
 SCHEMA_VERSION = 1
@@ -53,6 +53,31 @@ class MongoRegistrationStore:
             {
                 "$set": {"status": "submitted", "updated_at": at},
                 "$push": {"timeline": entry, PROCESSED: event_id},
+            },
+        )
+
+    async def record_validation(
+        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+    ) -> None:
+        entry = {
+            "status": status,
+            "at": validation.at,
+            "event_id": validation.event_id,
+            "detail": detail,
+        }
+        await self._registrations.update_one(
+            {
+                "_id": registration_id,
+                "revision": validation.revision,
+                **not_yet_applied(validation.event_id),
+            },
+            {
+                "$set": {
+                    "status": status,
+                    "validation": validation.model_dump(mode="json"),
+                    "updated_at": validation.at,
+                },
+                "$push": {"timeline": entry, PROCESSED: validation.event_id},
             },
         )
 
