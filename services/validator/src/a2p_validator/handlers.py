@@ -1,17 +1,25 @@
-"""validator's Kafka subscriptions. Each decodes its event against the contract (a record that does
-not fit is dead-lettered); the use cases behind them arrive with the service's own issue."""
+"""validator's Kafka side: every submitted or corrected revision gets one `policy.validated`."""
 
-import logging
+from dataclasses import dataclass
 
 from faststream.kafka import KafkaRouter
 
 from a2p_shared.events import Envelope, RegistrationCorrectedV1, RegistrationSubmittedV1
 from a2p_shared.kafka import Topics
+from a2p_validator import service
+from a2p_validator.domain.fees import FeeTable
+from a2p_validator.ports import EventPublisher, PageFetcher, ValidationStore
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True, slots=True)
+class ValidatorDeps:
+    validations: ValidationStore
+    events: EventPublisher
+    fetcher: PageFetcher
+    fees: FeeTable
 
 
-def build_router(topics: Topics, group_id: str) -> KafkaRouter:
+def build_router(deps: ValidatorDeps, topics: Topics, group_id: str) -> KafkaRouter:
     router = KafkaRouter()
 
     @router.subscriber(
@@ -19,13 +27,11 @@ def build_router(topics: Topics, group_id: str) -> KafkaRouter:
         group_id=f"{group_id}.on_submitted",
         auto_offset_reset="earliest",
         title="on_submitted",
+        description="Checks a new registration against every compliance rule",
     )
     async def on_submitted(event: Envelope[RegistrationSubmittedV1]) -> None:
-        log.info(
-            "%s %s for %s: validation rules arrive with issue #3",
-            event.type,
-            event.event_id,
-            event.correlation_id,
+        await service.validate_revision(
+            deps.validations, deps.events, deps.fetcher, deps.fees, event
         )
 
     @router.subscriber(
@@ -33,13 +39,11 @@ def build_router(topics: Topics, group_id: str) -> KafkaRouter:
         group_id=f"{group_id}.on_corrected",
         auto_offset_reset="earliest",
         title="on_corrected",
+        description="Checks a corrected revision of a registration",
     )
     async def on_corrected(event: Envelope[RegistrationCorrectedV1]) -> None:
-        log.info(
-            "%s %s for %s: validation rules arrive with issue #3",
-            event.type,
-            event.event_id,
-            event.correlation_id,
+        await service.validate_revision(
+            deps.validations, deps.events, deps.fetcher, deps.fees, event
         )
 
     return router

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from a2p_shared.settings import ServiceSettings
+from a2p_validator.domain.fees import FeeTable
 
 
 class ValidatorSettings(ServiceSettings):
@@ -11,3 +14,19 @@ class ValidatorSettings(ServiceSettings):
 
     service_name: str = "validator"
     http_port: int = Field(default=8081, ge=1, le=65535)
+    allow_private_network: bool = Field(
+        default=False,
+        description="Let the page fetcher reach loopback, private and link-local addresses "
+        "(local runs and tests only: user-given URLs could otherwise reach internal services)",
+    )
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    fetch_max_bytes: int = Field(default=2_000_000, ge=10_000)
+    fees_file: Path | None = Field(
+        default=None, description="JSON fee table overriding the seed's default amounts"
+    )
+
+    def fee_table(self) -> FeeTable:
+        if self.fees_file is None:
+            return FeeTable()
+        return FeeTable.model_validate_json(self.fees_file.read_text())
