@@ -28,14 +28,15 @@ def infra(kafka_bootstrap: str, mongodb_url: str, unique: str, topics: Topics) -
 
 @pytest.fixture
 def run_service() -> RunService:
-    """`async with run_service(create_app, settings) as svc:` the service, started and stopped."""
+    """`async with run_service(create_app, settings, **adapters) as svc:` the service, started
+    and stopped; `adapters` replace the ones `create_app` would build (e.g. `fetcher=`)."""
 
     @asynccontextmanager
     async def run(
-        factory: Callable[..., FastAPI], settings: ServiceSettings
+        factory: Callable[..., FastAPI], settings: ServiceSettings, **adapters: Any
     ) -> AsyncIterator[Running]:
         recorded = recorded_telemetry()
-        app = factory(settings, telemetry=recorded.telemetry)
+        app = factory(settings, telemetry=recorded.telemetry, **adapters)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
