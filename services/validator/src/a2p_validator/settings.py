@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from a2p_shared.settings import ServiceSettings
@@ -25,6 +25,11 @@ class ValidatorSettings(ServiceSettings):
     fees_file: Path | None = Field(
         default=None, description="JSON fee table overriding the seed's default amounts"
     )
+
+    @field_validator("fees_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     def fee_table(self) -> FeeTable:
         if self.fees_file is None:

@@ -122,3 +122,19 @@ async def test_lint_fetches_each_page_once_even_when_urls_repeat() -> None:
 
     assert len(fetcher.fetched) == len(set(fetcher.fetched)) == 3
     assert report.verdict == "fail"
+
+
+def test_an_empty_fees_file_setting_means_the_default_table(monkeypatch) -> None:
+    from a2p_validator.settings import ValidatorSettings
+
+    monkeypatch.setenv("VALIDATOR_FEES_FILE", "")
+    assert ValidatorSettings().fee_table() == FeeTable()
+
+
+def test_a_fees_file_overrides_the_default_amounts(monkeypatch, tmp_path) -> None:
+    from a2p_validator.settings import ValidatorSettings
+
+    path = tmp_path / "fees.json"
+    path.write_text('{"campaign_vetting": 20.0}')
+    monkeypatch.setenv("VALIDATOR_FEES_FILE", str(path))
+    assert ValidatorSettings().fee_table().campaign_vetting == 20.0
