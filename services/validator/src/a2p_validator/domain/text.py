@@ -39,6 +39,7 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         (r"\s*&\s*|\s+\+\s+", " and "),
         (r"\bmsgs\b", "messages"),
+        (r"\bfreq\b", "frequency"),
         (r"\bmsg\b", "message"),
         (r"\btxts\b", "texts"),
         (r"\btxt\b", "text"),
@@ -140,7 +141,7 @@ PHRASES: dict[str, re.Pattern[str]] = {
             r"|buy now|shop now|special offer|exclusive offer|free shipping|flash sale|bogo|order now)\b"
         ),
         "placeholder": (
-            r"under construction|coming soon|\bparked\b|domain (?:is )?for sale|this domain may be for sale"
+            r"under construction|coming soon|domain (?:is )?parked|parked (?:domain|free|by)|domain parking|domain (?:is )?for sale|this domain may be for sale"
             r"|default web page|welcome to nginx|it works!|site is being built|website coming"
         ),
         "carrier_liability": (

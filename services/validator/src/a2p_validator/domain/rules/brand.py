@@ -93,7 +93,7 @@ _DISTRIBUTION_LISTS = frozenset(
     }
 )
 _PUBLIC_BODY = re.compile(
-    r"\b(?:city|county|town|village|borough|township|parish) of\b|\btownship\b|\b311\b"
+    r"\b(?:city|county|town|village|borough|township|parish) of\b|\b(?:township|borough|parish)\b|\b311\b"
     r"|\bcounty\b|\bmunicipal",
     re.I,
 )

@@ -37,6 +37,7 @@ _MARKETING = re.compile(
 _FORCED = re.compile(
     r"\b(?:required|must|mandatory|obligat\w*)\b[^.]{0,40}\b(?:consent|agree|accept|opt in|receive)\w*[^.]{0,60}\b(?:texts?|sms|text messages?)\b"
     r"|\b(?:texts?|sms|text messag\w*)\b[^.]{0,60}\b(?:consent|agreement|opt in)\b[^.]{0,20}\bis (?:required|mandatory)"
+    r"|\b(?:consent|agreement|opt in)\b[^.]{0,60}\b(?:texts?|sms|text messages?)\b[^.]{0,30}\b(?:is|are) (?:required|mandatory)"
     r"|\bby (?:using|creating|submitting|signing up|placing|completing|registering|continuing|booking|scheduling|providing)"
     r"[^.]{0,80}\byou (?:agree|consent|authori[sz]e)\w*[^.]{0,60}\b(?:texts?|sms|text messages?)\b"
 )
@@ -276,6 +277,11 @@ def _bundled(ctx: Context, other: re.Pattern[str], method: OptInMethod) -> str |
         *(page.text.splitlines() if page is not None and page.ok else []),
         *labels,
     ]
+    # A checkbox label is one act of consent however many sentences it has.
+    units = [normalise(label) for label in labels]
+    for unit in units:
+        if PHRASES["sms"].search(unit) and _CONSENTS.search(unit) and other.search(unit):
+            return unit
     for text in texts:
         for sentence in sentences(text):
             if (
@@ -325,7 +331,9 @@ def separate_from_other_channels(ctx: Context) -> Iterator[Violation]:
 
 def _separate_consents(text: str) -> bool:
     """At least one consent statement about marketing and another about the rest."""
-    consents = [s for s in sentences(text) if _CONSENTS.search(s)]
+    consents = [
+        s for s in sentences(text) if _CONSENTS.search(s) and not PHRASES["not_condition"].search(s)
+    ]
     marketing = [s for s in consents if _MARKETING.search(s)]
     other = [s for s in consents if not _MARKETING.search(s)]
     return bool(marketing) and bool(other)

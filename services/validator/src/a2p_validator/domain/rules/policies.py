@@ -24,7 +24,7 @@ NON_SHARING_EXAMPLE = (
 
 _MOBILE_DATA = re.compile(
     r"\b(?:mobile|phone numbers?|cell(?:ular)? numbers?|sms|text messag\w*|opt in data|originator"
-    r"|opt in information|consent)\b"
+    r"|opt in information)\b"
 )
 _NEGATION = re.compile(r"\b(?:not|never|no|neither|nor)\b|n't\b")
 _SHARE = re.compile(
@@ -35,6 +35,7 @@ _THIRD_PARTIES = re.compile(
     r"|outside parties|any other (?:company|organi[sz]ation|party))\b"
 )
 _MARKETING = re.compile(r"\b(?:marketing|promotional|promotions?|advertis\w*|offers)\b")
+_CLAUSE_BREAK = re.compile(r",? but |; |, however,? |, whereas ")
 _CARVE_OUT = re.compile(r"\b(?:exclud\w*|except\w*|do(?:es)? not include)\b")
 
 # PP-06: what a program where people text first must disclose (seed 000, "Required SMS
@@ -162,7 +163,8 @@ def privacy_does_not_share_for_marketing(ctx: Context) -> Iterator[Violation]:
     if page is None or not page.ok:
         return
     carved_out = _non_sharing(page.text)
-    for sentence in sentences(page.text):
+    clauses = (c for s in sentences(page.text) for c in _CLAUSE_BREAK.split(s) if c.strip())
+    for sentence in clauses:
         sharing = (
             _SHARE.search(sentence)
             and _THIRD_PARTIES.search(sentence)
