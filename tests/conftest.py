@@ -12,13 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.support import Infra, IssueKey, Key, Running, RunService, store_key
 
 from a2p_intake.app import create_app as create_intake
 from a2p_intake.settings import IntakeSettings
 from a2p_shared.kafka import Topics
 from a2p_shared.settings import ServiceSettings
 from a2p_shared.testing.telemetry import recorded_telemetry
+
+from tests.support import Infra, IssueKey, Key, Running, RunService, store_key
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.support import Infra, IssueKey, Running
 
 from a2p_shared.events import Envelope, RegistrationSubmittedV1
 from a2p_shared.testing.kafka import read_topic
+
+from tests.support import Infra, IssueKey, Running
 
 pytestmark = pytest.mark.infra
 

@@ -4,13 +4,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.support import Infra, IssueKey, Running
 
 from a2p_shared.dead_letter import DeadLetter
 from a2p_shared.events import Envelope, RegistrationSubmittedV1
 from a2p_shared.events.topics import INTAKE_REGISTRATIONS
 from a2p_shared.testing.kafka import produce, read_topic
 from a2p_shared.testing.waiting import eventually
+
+from tests.support import Infra, IssueKey, Running
 
 pytestmark = pytest.mark.infra
 

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.support import RunService, store_key
 
 from a2p_devstack import ferretdb, kafka, stack
 from a2p_devstack.topics import ensure_topics
@@ -22,6 +21,8 @@ from a2p_shared.kafka import Topics
 from a2p_shared.mongo import database, mongo_client
 from a2p_shared.testing.kafka import produce, read_topic
 from a2p_shared.testing.waiting import eventually
+
+from tests.support import RunService, store_key
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(300)]
 

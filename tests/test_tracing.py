@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
-from tests.support import Infra, IssueKey, RunService
 
 from a2p_intake.app import create_app as create_intake
 from a2p_intake.settings import IntakeSettings
@@ -17,6 +16,8 @@ from a2p_shared.testing.telemetry import RecordedTelemetry
 from a2p_shared.testing.waiting import eventually
 from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
+
+from tests.support import Infra, IssueKey, RunService
 
 pytestmark = pytest.mark.infra
 

@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 from opentelemetry.trace import SpanKind
-from tests.sites import shelbyville
-from tests.support import Infra, IssueKey, RunService
 
 from a2p_intake.app import create_app as create_intake
 from a2p_intake.settings import IntakeSettings
@@ -23,6 +21,9 @@ from a2p_shared.testing.waiting import eventually
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
+
+from tests.sites import shelbyville
+from tests.support import Infra, IssueKey, RunService
 
 pytestmark = pytest.mark.infra
 

@@ -4,12 +4,13 @@ the same, so unit tests on the fake say something true about production."""
 from datetime import UTC, datetime
 
 import pytest
-from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistrationStore
 
 from a2p_intake import domain
 from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
 from a2p_intake.ports import ApiKey, Registration, Validation
 from a2p_shared.events.policy import FeeItem, Finding, Severity
+
+from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistrationStore
 
 AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -1,14 +1,15 @@
 import pytest
+
+from a2p_intake import service
+from a2p_intake.domain import IdempotencyConflict
+from a2p_shared.events import RegistrationSubmittedV1
+
 from services.intake.tests.fakes import (
     InMemoryApiKeyStore,
     InMemoryRegistrationStore,
     RecordingPublisher,
     StepClock,
 )
-
-from a2p_intake import service
-from a2p_intake.domain import IdempotencyConflict
-from a2p_shared.events import RegistrationSubmittedV1
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from tests.sites import shelbyville
 
 from a2p_shared.cli import main
+
+from tests.sites import shelbyville
 
 FINDING_KEYS = {"rule", "severity", "field", "message", "fix", "twilio_code"}
 

@@ -1,5 +1,9 @@
 """The two compliant baselines every rule test starts from really are compliant."""
 
+from a2p_shared.events.policy import Severity
+from a2p_shared.events.registration import RegistrationRequest
+from a2p_validator.domain.engine import evaluate, urls_to_fetch, verdict
+
 from services.validator.tests.unit.conftest import (
     CITY_PRIVACY,
     CITY_SITE,
@@ -12,10 +16,6 @@ from services.validator.tests.unit.conftest import (
     findings,
     page,
 )
-
-from a2p_shared.events.policy import Severity
-from a2p_shared.events.registration import RegistrationRequest
-from a2p_validator.domain.engine import evaluate, urls_to_fetch, verdict
 
 
 def _by_severity(registration: Registration, severity: Severity) -> dict[str, list[str]]:

@@ -2,11 +2,12 @@
 baseline, and stays quiet on realistic variants."""
 
 import pytest
-from services.validator.tests.unit.conftest import Registration, page
 
 from a2p_shared.events.policy import Severity
 from a2p_shared.events.registration import RegistrationRequest
 from a2p_validator.domain.engine import evaluate
+
+from services.validator.tests.unit.conftest import Registration, page
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 

@@ -1,9 +1,10 @@
 """3.6 The campaign description and use case, with the seeds' DESC-07."""
 
 import pytest
-from services.validator.tests.unit.conftest import Registration
 
 from a2p_shared.events.policy import Severity
+
+from services.validator.tests.unit.conftest import Registration
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 

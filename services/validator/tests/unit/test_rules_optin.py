@@ -6,6 +6,11 @@ the shop's web form, whose consent language is its text, its page and its checkb
 """
 
 import pytest
+
+from a2p_shared.events.policy import Severity
+from a2p_validator.domain.pages import Checkbox, FormField, PageProblem
+from a2p_validator.domain.text import normalise
+
 from services.validator.tests.unit.conftest import (
     SHOP_AUTHORIZATION,
     SHOP_CONSENT_TEXT,
@@ -20,10 +25,6 @@ from services.validator.tests.unit.conftest import (
     link,
     page,
 )
-
-from a2p_shared.events.policy import Severity
-from a2p_validator.domain.pages import Checkbox, FormField, PageProblem
-from a2p_validator.domain.text import normalise
 
 BLOCK = Severity.BLOCK
 CTA_01_TO_07 = ("CTA-01", "CTA-02", "CTA-03", "CTA-04", "CTA-05", "CTA-06", "CTA-07")

@@ -1,6 +1,10 @@
 """3.3 The privacy policy and 3.4 the terms, with the seeds' PP-06 and PP-07."""
 
 import pytest
+
+from a2p_shared.events.policy import Severity
+from a2p_validator.domain.pages import PageProblem
+
 from services.validator.tests.unit.conftest import (
     CITY_PRIVACY,
     CITY_SITE,
@@ -12,9 +16,6 @@ from services.validator.tests.unit.conftest import (
     broken_page,
     link,
 )
-
-from a2p_shared.events.policy import Severity
-from a2p_validator.domain.pages import PageProblem
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 

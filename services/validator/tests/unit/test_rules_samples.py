@@ -3,6 +3,7 @@
 import pytest
 
 from a2p_shared.events.policy import Severity
+
 from services.validator.tests.unit.conftest import Registration
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
@@ -111,7 +112,12 @@ def test_smp03_fires_when_no_sample_says_stop(city: Registration) -> None:
 
 @pytest.mark.parametrize(
     "opt_out",
-    ["Reply STOP to opt out.", "Txt STOP to end.", "reply stop to cancel", "Reply \u201cSTOP\u201d."],
+    [
+        "Reply STOP to opt out.",
+        "Txt STOP to end.",
+        "reply stop to cancel",
+        "Reply \u201cSTOP\u201d.",
+    ],
 )
 def test_smp03_accepts_stop_in_one_sample(city: Registration, opt_out: str) -> None:
     city.campaign["message_samples"] = [
@@ -393,8 +399,14 @@ def test_smp08_accepts_promotional_samples_with_the_category(shop: Registration)
 
 @pytest.mark.parametrize(
     "text",
-    ["Your wholesale order has shipped.", "Sales tax is now included on receipts.", "Ideal weather."],
+    [
+        "Your wholesale order has shipped.",
+        "Sales tax is now included on receipts.",
+        "Ideal weather.",
+    ],
 )
-def test_smp08_is_quiet_for_words_containing_promotional_ones(city: Registration, text: str) -> None:
+def test_smp08_is_quiet_for_words_containing_promotional_ones(
+    city: Registration, text: str
+) -> None:
     city.campaign["message_samples"].append(f"City of Springfield: {text} Reply STOP.")
     assert city.fired("SMP-08") == []

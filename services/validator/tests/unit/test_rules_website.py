@@ -1,6 +1,10 @@
 """3.2 The website, and the seeds' WEB-05."""
 
 import pytest
+
+from a2p_shared.events.policy import Severity
+from a2p_validator.domain.pages import PageProblem
+
 from services.validator.tests.unit.conftest import (
     CITY_SITE,
     SHOP_OPT_IN,
@@ -10,9 +14,6 @@ from services.validator.tests.unit.conftest import (
     link,
     page,
 )
-
-from a2p_shared.events.policy import Severity
-from a2p_validator.domain.pages import PageProblem
 
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 
