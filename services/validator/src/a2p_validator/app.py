@@ -31,12 +31,7 @@ def create_app(
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
     mongo = mongo_client(settings)
-    fetcher = fetcher or HttpPageFetcher(
-        allow_private_network=settings.allow_private_network,
-        timeout_s=settings.fetch_timeout_s,
-        max_redirects=settings.fetch_max_redirects,
-        max_bytes=settings.fetch_max_bytes,
-    )
+    fetcher = fetcher or HttpPageFetcher.from_settings(settings)
     deps = handlers.ValidatorDeps(
         validations=MongoValidationStore(database(mongo, settings)),
         events=EventBus(broker, topics, produces=[PolicyValidatedV1]),

@@ -65,11 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 async def _lint(request: RegistrationRequest, allow_private_network: bool) -> service.Report:
     settings = ValidatorSettings()
-    async with HttpPageFetcher(
-        allow_private_network=allow_private_network or settings.allow_private_network,
-        timeout_s=settings.fetch_timeout_s,
-        max_redirects=settings.fetch_max_redirects,
-        max_bytes=settings.fetch_max_bytes,
+    async with HttpPageFetcher.from_settings(
+        settings, allow_private_network=allow_private_network
     ) as fetcher:
         return await service.lint(request, fetcher, settings.fee_table())
 

@@ -14,7 +14,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urljoin
 
 import aiohttp
@@ -23,6 +23,9 @@ from yarl import URL
 
 from a2p_validator.domain.html import is_sign_in_url, looks_like_sign_in, parse_html
 from a2p_validator.domain.pages import Page, PageProblem
+
+if TYPE_CHECKING:
+    from a2p_validator.settings import ValidatorSettings
 
 HostResolver = Callable[[str], Awaitable[list[str]]]
 """Maps a host name to its IP addresses; raises OSError when the name does not resolve."""
@@ -204,6 +207,18 @@ class HttpPageFetcher:
         self._resolver = resolver or system_resolver
         self._headers = {"User-Agent": user_agent, "Accept": ACCEPT}
         self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: "ValidatorSettings", *, allow_private_network: bool = False
+    ) -> "HttpPageFetcher":
+        """The fetcher a deployment configured; `allow_private_network` can only widen it."""
+        return cls(
+            allow_private_network=allow_private_network or settings.allow_private_network,
+            timeout_s=settings.fetch_timeout_s,
+            max_redirects=settings.fetch_max_redirects,
+            max_bytes=settings.fetch_max_bytes,
+        )
 
     async def __aenter__(self) -> Self:
         self._open_session()

@@ -85,7 +85,7 @@ def _asking(ctx: Context) -> Iterator[tuple[int, OptInMethod, str]]:
 
 
 def _phrase_rule(
-    phrase_check: Callable[[Context, str], bool], what: str, add: str
+    phrase_check: Callable[[Context, str], bool], what: str
 ) -> Callable[[Context], Iterator[Violation]]:
     def check(ctx: Context) -> Iterator[Violation]:
         for i, method, text in _asking(ctx):
@@ -95,7 +95,6 @@ def _phrase_rule(
                 yield Violation(
                     field=_field(i),
                     message=f"The {method.kind.value} consent language does not {what}.",
-                    fix=add,
                 )
 
     return check
@@ -135,7 +134,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: names_in(t, ctx.brand_names),
         "name the organisation",
-        "Name the organisation in the consent language.",
     )
 )
 
@@ -150,7 +148,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: has(t, "purpose"),
         "say what the messages are about",
-        'Say what people will receive, e.g. "appointment reminders and service updates".',
     )
 )
 
@@ -165,7 +162,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: has(t, "frequency"),
         "disclose how often messages are sent",
-        'Add "Message frequency varies." (or e.g. "up to 4 messages per month").',
     )
 )
 
@@ -180,7 +176,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: has(t, "rates"),
         'say "Message and data rates may apply"',
-        'Add "Msg & data rates may apply." to the consent language itself.',
     )
 )
 
@@ -195,7 +190,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: has(t, "help"),
         "say how to get help (reply HELP)",
-        'Add "Reply HELP for help."',
     )
 )
 
@@ -210,7 +204,6 @@ rule(
     _phrase_rule(
         lambda ctx, t: has(t, "stop"),
         "say how to opt out (reply STOP)",
-        'Add "Reply STOP to opt out."',
     )
 )
 
