@@ -107,10 +107,6 @@ def test_cnt01_accepts_age_gated_content_with_a_site_gate(shop: Registration, ga
     assert shop.fired("CNT-01") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="content._AGE_GATE requires a blank before '+', so the common '21+' gate is not read",
-)
 def test_cnt01_accepts_a_21_plus_age_gate(shop: Registration) -> None:
     shop.campaign["message_samples"][1] = WINE_SAMPLE
     shop.campaign["age_gated"] = True

@@ -85,11 +85,6 @@ def test_kw01_accepts_real_world_confirmations(shop: Registration, message: str)
     assert shop.fired("KW-01") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text.PHRASES['confirmation'] spells the contraction as 'you 're' (with a blank), so "
-    '"You\'re subscribed!" is not read as a confirmation',
-)
 def test_kw01_accepts_youre_subscribed(shop: Registration) -> None:
     shop.campaign["opt_in_message"] = (
         "Harbor Lane: You're subscribed! Msg frequency varies. Msg & data rates may apply. "
@@ -163,11 +158,6 @@ def test_kw02_accepts_real_world_opt_out_replies(city: Registration, message: st
     assert city.fired("KW-02") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text.PHRASES['opted_out'] spells the contraction as 'you 'll' (with a blank), so "
-    '"You\'ll no longer receive messages" is not read as an acknowledgement',
-)
 def test_kw02_accepts_youll_no_longer_receive(city: Registration) -> None:
     city.campaign["opt_out_message"] = (
         "City of Springfield 311: You'll no longer receive messages from us. Reply START to rejoin."
@@ -342,11 +332,6 @@ def test_kw06_warns_when_a_sample_asks_for_a_reserved_keyword(
     assert f'asks people to answer "{keyword}", a reserved keyword' in finding.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keywords._WORKFLOW_ANSWER is searched in the raw sample, not the normalised text, "
-    "so curly quotes are not straightened and \u201cYES\u201d is missed",
-)
 def test_kw06_reads_curly_quoted_keywords(city: Registration) -> None:
     city.campaign["message_samples"][1] = (
         "City of Springfield 311: Reply \u201cYES\u201d to confirm your appointment. Reply STOP."

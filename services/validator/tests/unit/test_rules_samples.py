@@ -127,11 +127,6 @@ def test_smp03_accepts_stop_in_one_sample(city: Registration, opt_out: str) -> N
     assert city.fired("SMP-03") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="samples.samples_have_opt_out matches a bare \\bstop\\b, so 'Stop by our office' "
-    "passes as opt-out language",
-)
 def test_smp03_does_not_accept_stop_by_our_office(city: Registration) -> None:
     city.campaign["message_samples"] = [
         "City of Springfield 311: Your permit is ready. Stop by our office to pick it up.",

@@ -121,11 +121,6 @@ def test_a_phrase_split_across_two_sentences_does_not_match(text: str, phrase: s
     assert has(text.replace(". ", " ").replace("! ", " ").replace("\n", " "), phrase)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text.normalise keeps a raw newline inside HTML markup as a sentence break, though "
-    "in HTML it is a blank (the module docstring promises such text is read as one sentence)",
-)
 def test_a_phrase_wrapped_inside_an_html_paragraph_matches() -> None:
     assert has("<p>Message and Data\nRates may apply.</p>", "rates")
 
@@ -320,11 +315,6 @@ def test_every_phrase_has_accepted_and_rejected_examples() -> None:
     assert tested | {"placeholder"} == set(PHRASES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text.PHRASES['stop'] accepts 'reply STOP PLEASE'; carriers only act on a one-word "
-    "STOP, so that instruction would not opt anyone out",
-)
 @pytest.mark.parametrize("text", ["Reply STOP PLEASE to unsubscribe.", "Text STOP PLEASE."])
 def test_stop_must_be_the_whole_reply(text: str) -> None:
     assert not has(text, "stop")

@@ -12,6 +12,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 _TAG = re.compile(r"<[^>]+>")
+_BLOCK_TAG = re.compile(
+    r"<(?:br|/?(?:p|div|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|label))\b[^>]*>",
+    re.IGNORECASE,
+)
 _CHARACTERS = str.maketrans(
     {
         "\u2018": "'",
@@ -63,6 +67,9 @@ def normalise(text: str | None) -> str:
     """
     if not text:
         return ""
+    if _TAG.search(text):
+        # In markup a raw line break is a blank; block elements are what end a line.
+        text = _BLOCK_TAG.sub("\n", text.replace("\r", " ").replace("\n", " "))
     plain = html.unescape(_TAG.sub(" ", text)).translate(_CHARACTERS).lower()
     for pattern, replacement in _SYNONYMS:
         plain = pattern.sub(replacement, plain)
@@ -98,7 +105,7 @@ PHRASES: dict[str, re.Pattern[str]] = {
             r"|\brecurring (?:automated )?(?:\w+ )?(?:messages|texts|alerts|sms)"
         ),
         "stop": (
-            rf"\b{_REPLY} [\"']?stop\b"
+            rf"\b{_REPLY} [\"']?stop\b(?![\"']? please\b)"
             r"|\bstop to (?:cancel|end|opt out|unsubscribe|quit|stop)"
         ),
         "help": (
@@ -118,7 +125,7 @@ PHRASES: dict[str, re.Pattern[str]] = {
             r"|emergenc(?:y|ies)|outages?|customer (?:care|service|support))\b"
         ),
         "confirmation": (
-            r"\b(?:you (?:are|have been|'re|were) (?:now )?(?:subscribed|enrolled|signed up|opted in|registered)"
+            r"\b(?:you(?: are| have been|'re| were) (?:now )?(?:subscribed|enrolled|signed up|opted in|registered)"
             r"|(?:subscribed|enrolled|signed up|opted in) (?:to|for)|welcome to|thanks? (?:you )?for (?:subscribing|signing up|opting in|joining|enrolling)"
             r"|you will (?:now )?receive|you'll (?:now )?receive|your subscription|you have (?:successfully )?(?:joined|subscribed))"
         ),
@@ -128,7 +135,7 @@ PHRASES: dict[str, re.Pattern[str]] = {
             r"|we will (?:respond|reply|get back)|we'll (?:respond|reply|get back))"
         ),
         "opted_out": (
-            r"\b(?:unsubscribed|opted out|you (?:will|'ll) (?:not|no longer) (?:receive|get)"
+            r"\b(?:unsubscribed|opted out|you(?: will|'ll) (?:not|no longer) (?:receive|get)"
             r"|no (?:further|more) (?:messages|texts)|removed from|will not receive (?:any )?(?:further|more)"
             r"|you have been removed|stopped)\b"
         ),

@@ -17,7 +17,7 @@ _AGE_GATED = re.compile(
     r"|ammunition|rifles?|handguns?)\b"
 )
 _AGE_GATE = re.compile(
-    r"\b(?:21|18) (?:years of age|years old|or older|and older|\+)|\bdate of birth\b|\bverify (?:your )?age"
+    r"\b(?:21|18) ?(?:years of age|years old|or older|and older|\+)|\bdate of birth\b|\bverify (?:your )?age"
     r"|\bage verification\b|\bare you (?:21|18|of legal drinking age)|\blegal drinking age\b"
 )
 _LENDING = re.compile(

@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from a2p_validator.domain.catalogue import BLOCK, WARN, Context, Violation, rule
-from a2p_validator.domain.text import EMAIL, PHONE, URL, has, names_in
+from a2p_validator.domain.text import EMAIL, PHONE, URL, has, names_in, normalise
 
 MIN_REPLY, MAX_REPLY = 20, 320
 OPT_OUT_KEYWORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
@@ -192,7 +192,8 @@ def keywords_not_routed_into_workflows(ctx: Context) -> Iterator[Violation]:
                     field=f"campaign.{b}", message=f"{', '.join(shared)} is in both {a} and {b}."
                 )
     for i, sample in enumerate(campaign.message_samples):
-        match = _WORKFLOW_ANSWER.search(sample)
+        # Normalised text straightens quotes; the raw one keeps INFO (normalised to 'information').
+        match = _WORKFLOW_ANSWER.search(sample) or _WORKFLOW_ANSWER.search(normalise(sample))
         if match:
             yield Violation(
                 field=f"campaign.message_samples.{i}",

@@ -32,6 +32,9 @@ _SHORTENER = re.compile(
 _BAD_VARIABLE = re.compile(
     r"\{\{[^}]*\}\}|\{[a-z_ ]+\}|<[a-z_ ]+>|_{3,}|\bx{3,}\b|\btest message\b|\blorem ipsum\b", re.I
 )
+# Samples often end "...STOP to opt out" or "STOP=end": the capitalised keyword is the
+# instruction, while "stop by our office" is not.
+_STOP_KEYWORD = re.compile(r"\bSTOP\b")
 _CONFIRMATION_ONLY = re.compile(
     r"\b(?:you are (?:now )?subscribed|you have been unsubscribed|you have opted (?:in|out)|unsubscribed|opted out)\b"
 )
@@ -86,7 +89,7 @@ def samples_name_brand(ctx: Context) -> Iterator[Violation]:
     twilio=30893,
 )
 def samples_have_opt_out(ctx: Context) -> Iterator[Violation]:
-    if not any(re.search(r"\bstop\b", normalise(sample)) for sample in _samples(ctx)):
+    if not any(has(sample, "stop") or _STOP_KEYWORD.search(sample) for sample in _samples(ctx)):
         yield Violation()
 
 
