@@ -1,6 +1,8 @@
 """3.1 Brand data and the seeds' BR-08 to BR-10: each rule fires on one mutation of a compliant
 baseline, and stays quiet on realistic variants."""
 
+import dataclasses
+
 import pytest
 
 from a2p_shared.events.policy import Severity
@@ -294,6 +296,28 @@ def test_br06_accepts_the_website_domain_and_its_sub_domains(
     city: Registration, email: str
 ) -> None:
     city.doc["representative"]["email"] = email
+    assert city.fired("BR-06") == []
+
+
+@pytest.mark.parametrize("policy", ["privacy_policy_url", "terms_url"])
+def test_br06_warns_when_a_policy_is_on_another_domain(city: Registration, policy: str) -> None:
+    own = city.doc["policies"][policy]
+    elsewhere = "https://docs.hostedpolicies.example/springfield/" + policy
+    city.pages[elsewhere] = dataclasses.replace(city.pages[own], url=elsewhere)
+    city.doc["policies"][policy] = elsewhere
+
+    [finding] = city.fired("BR-06")
+
+    assert (finding.severity, finding.field) == (WARN, f"policies.{policy}")
+    assert finding.message == (
+        "The page is at hostedpolicies.example, but the website is at springfield.example."
+    )
+
+
+def test_br06_accepts_policies_on_a_sub_domain_of_the_website(city: Registration) -> None:
+    elsewhere = "https://legal.springfield.example/privacy"
+    city.pages[elsewhere] = dataclasses.replace(city.pages[city.privacy_url], url=elsewhere)
+    city.doc["policies"]["privacy_policy_url"] = elsewhere
     assert city.fired("BR-06") == []
 
 

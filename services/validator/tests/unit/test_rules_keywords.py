@@ -125,6 +125,11 @@ def test_kw02_fires_without_an_opt_out_message(city: Registration) -> None:
             "that no further messages will be sent",
         ),
         (
+            "City of Springfield 311: You are unsubscribed. No further action is needed on "
+            "your part.",
+            "that no further messages will be sent",
+        ),
+        (
             "Harbor Lane: You are unsubscribed and will receive no further messages. Come back "
             "for 20% off!",
             "no marketing (it contains promotional wording)",
@@ -151,6 +156,8 @@ def test_kw02_names_what_the_opt_out_message_lacks(
         "to rejoin.",
         "SPRINGFIELD 311: You've been removed from our list. You won't receive any more texts.",
         "City of Springfield: you have been unsubscribed. No more messages will be sent.",
+        "City of Springfield 311: You are unsubscribed and will receive no further text messages.",
+        "City of Springfield 311: You have been unsubscribed; no more 311 status alerts.",
     ],
 )
 def test_kw02_accepts_real_world_opt_out_replies(city: Registration, message: str) -> None:

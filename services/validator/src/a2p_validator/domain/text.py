@@ -136,11 +136,13 @@ PHRASES: dict[str, re.Pattern[str]] = {
         ),
         "opted_out": (
             r"\b(?:unsubscribed|opted out|you(?: will|'ll) (?:not|no longer) (?:receive|get)"
-            r"|no (?:further|more) (?:messages|texts)|removed from|will not receive (?:any )?(?:further|more)"
+            r"|no (?:further|more) (?:\w+ ){0,3}?(?:messages|texts|alerts|notifications)"
+            r"|removed from|will not receive (?:any )?(?:further|more)"
             r"|you have been removed|stopped)\b"
         ),
         "no_more": (
-            r"\b(?:no (?:further|more) (?:messages|texts)|(?:will|'ll) (?:not|no longer) (?:receive|get|send)"
+            r"\b(?:no (?:further|more) (?:\w+ ){0,3}?(?:messages|texts|alerts|notifications)"
+            r"|(?:will|'ll) (?:not|no longer) (?:receive|get|send)"
             r"|won't (?:receive|get|send)|not (?:receive|get) any (?:more|further))"
         ),
         "promotional": (

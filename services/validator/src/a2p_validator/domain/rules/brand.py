@@ -266,6 +266,17 @@ def one_domain_everywhere(ctx: Context) -> Iterator[Violation]:
             ),
             fix=f"Give the representative's email at {website}.",
         )
+    for field, url in (
+        ("policies.privacy_policy_url", request.policies.privacy_policy_url),
+        ("policies.terms_url", request.policies.terms_url),
+    ):
+        domain = registrable_domain(str(url))
+        if domain != website:
+            yield Violation(
+                field=field,
+                message=f"The page is at {domain}, but the website is at {website}.",
+                fix=f"Publish it on {website}, the site the brand registers.",
+            )
 
 
 @rule(

@@ -72,9 +72,22 @@ def _parts_missing(ctx: Context) -> list[str]:
     twilio=30886,
 )
 def description_is_specific(ctx: Context) -> Iterator[Violation]:
-    missing = _parts_missing(ctx)
-    if 0 < len(missing) < 2:
-        yield Violation(message="The description does not say " + " or ".join(missing) + ".")
+    text = ctx.request.campaign.description
+    plain = normalise(text)
+    missing = [
+        what
+        for what, ok in (
+            (f"who sends ({ctx.display_name})", names_in(text, ctx.brand_names)),
+            ("whom it texts", bool(_RECIPIENTS.search(plain))),
+            (
+                "what the messages are for",
+                bool(_WHY.search(plain) or PHRASES["purpose"].search(plain)),
+            ),
+        )
+        if not ok
+    ]
+    if missing:
+        yield Violation(message="The description does not say " + ", ".join(missing) + ".")
 
 
 @rule(
