@@ -890,6 +890,7 @@ def test_cta15_fires_when_the_flow_omits_a_method(shop: Registration) -> None:
         "https://harborlane.example/sms/",
         "www.harborlane.example/sms",
         "HARBORLANE.EXAMPLE/SMS",
+        "https://www.harborlane.example:443/sms",
     ],
 )
 def test_cta15_accepts_any_spelling_of_the_url(shop: Registration, address: str) -> None:

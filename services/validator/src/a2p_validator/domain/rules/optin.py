@@ -41,6 +41,8 @@ _FORCED = re.compile(
     r"|\bby (?:using|creating|submitting|signing up|placing|completing|registering|continuing|booking|scheduling|providing)"
     r"[^.]{0,80}\byou (?:agree|consent|authori[sz]e)\w*[^.]{0,60}\b(?:texts?|sms|text messages?)\b"
 )
+# "example.com:443/sms" names the same page as "example.com/sms".
+_PORT = re.compile(r"(\.[a-z]{2,63}):\d{1,5}\b")
 _PHONE_FIELD = re.compile(r"\b(?:phone|mobile|cell)\b", re.I)
 _KIND_WORDS: dict[OptInKind, re.Pattern[str]] = {
     OptInKind.WEB_FORM: re.compile(
@@ -421,7 +423,7 @@ def flow_lists_every_method(ctx: Context) -> Iterator[Violation]:
             message=f"The message flow has {len(flow)} characters; it needs at least {MIN_FLOW} that describe how people opt in."
         )
         return
-    text = normalise(flow).replace("www.", "")
+    text = _PORT.sub(r"\1", normalise(flow).replace("www.", ""))
     missing = []
     for _, method in ctx.methods:
         if not _KIND_WORDS[method.kind].search(text):
