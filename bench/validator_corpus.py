@@ -9,7 +9,6 @@ prints figures and asserts nothing: correctness is `tests/test_validator_corpus.
 """
 
 import asyncio
-import statistics
 import sys
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from a2p_shared.events.registration import RegistrationRequest
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.service import Report, lint
+from bench.timing import median_ms, percentile_ms
 
 from tests.corpus.loader import (
     FAMILIES,
@@ -91,14 +91,12 @@ def summary(tally: Tally, timings: list[float], cases: int) -> list[str]:
     found = sum(tally.found.values())
     expected = sum(tally.expected.values())
     raised_right_or_wrong = found + sum(tally.unexpected.values())
-    ordered = sorted(timings)
-    p90 = ordered[max(0, round(0.9 * len(ordered)) - 1)]
     return [
         f"recall     {ratio(found, expected)}  ({found} of {expected} expected findings raised)",
         f"precision  {ratio(found, raised_right_or_wrong)}  "
         f"({found} of {raised_right_or_wrong} raised findings expected)",
-        f"lint time  median {statistics.median(ordered) * 1000:.1f} ms, "
-        f"p90 {p90 * 1000:.1f} ms per registration with its pages "
+        f"lint time  median {median_ms(timings):.1f} ms, "
+        f"p90 {percentile_ms(timings, 0.9):.1f} ms per registration with its pages "
         f"({cases} cases x {ROUNDS - WARM_UP_ROUNDS} timed rounds, "
         f"{WARM_UP_ROUNDS} warm-up round dropped)",
     ]

@@ -17,7 +17,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -42,6 +41,7 @@ from a2p_shared.telemetry import Telemetry
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app
 from a2p_validator.settings import ValidatorSettings
+from bench.timing import median_ms, percentile_ms
 
 from tests.corpus.loader import (
     Case,
@@ -240,11 +240,9 @@ def report(runs: list[Run]) -> list[str]:
         f"{'instances':<10}{'seconds':>9}{'reg/s':>9}{'median ms':>11}{'p90 ms':>9}{'vs 1':>7}",
     ]
     for result in runs:
-        ordered = sorted(result.latencies)
-        p90 = ordered[max(0, round(0.9 * len(ordered)) - 1)]
         lines.append(
             f"{result.instances:<10}{result.seconds:>9.2f}{result.per_second:>9.1f}"
-            f"{statistics.median(ordered) * 1000:>11.0f}{p90 * 1000:>9.0f}"
+            f"{median_ms(result.latencies):>11.0f}{percentile_ms(result.latencies, 0.9):>9.0f}"
             f"{result.per_second / runs[0].per_second:>7.2f}"
         )
     lines += [
