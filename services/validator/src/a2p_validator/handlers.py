@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from faststream.kafka import KafkaRouter
 
 from a2p_shared.events import Envelope, RegistrationCorrectedV1, RegistrationSubmittedV1
+from a2p_shared.fees import FeeTable
 from a2p_shared.kafka import Topics
 from a2p_validator import service
-from a2p_validator.domain.fees import FeeTable
 from a2p_validator.ports import EventPublisher, PageFetcher, ValidationStore
 
 

@@ -7,8 +7,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from a2p_shared.events import Envelope, RegistrationCorrectedV1, RegistrationSubmittedV1
 from a2p_shared.events.policy import FeeItem, Finding, PolicyValidatedV1
 from a2p_shared.events.registration import RegistrationRequest
+from a2p_shared.fees import FeeTable
 from a2p_validator.domain.engine import Verdict, evaluate, urls_to_fetch, verdict
-from a2p_validator.domain.fees import FeeTable, fees_for
+from a2p_validator.domain.fees import fees_for
 from a2p_validator.ports import EventPublisher, PageFetcher, ValidationStore
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:policy.validated")

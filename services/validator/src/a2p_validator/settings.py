@@ -3,8 +3,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from a2p_shared.fees import FeeTable, load_fee_table
 from a2p_shared.settings import ServiceSettings
-from a2p_validator.domain.fees import FeeTable
 
 
 class ValidatorSettings(ServiceSettings):
@@ -32,6 +32,4 @@ class ValidatorSettings(ServiceSettings):
         return None if value == "" else value
 
     def fee_table(self) -> FeeTable:
-        if self.fees_file is None:
-            return FeeTable()
-        return FeeTable.model_validate_json(self.fees_file.read_text())
+        return load_fee_table(self.fees_file)

@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from a2p_shared.events.registration import RegistrationRequest, Tier
-from a2p_validator.domain.fees import DAYS_PER_MONTH, FeeTable, fees_for
+from a2p_shared.fees import FeeTable
+from a2p_validator.domain.fees import DAYS_PER_MONTH, fees_for
 
 from services.validator.tests.unit.conftest import Registration
 

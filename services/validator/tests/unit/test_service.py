@@ -4,9 +4,9 @@ from typing import Any
 
 from a2p_shared.events import Envelope, RegistrationRequest, RegistrationSubmittedV1
 from a2p_shared.events.policy import PolicyValidatedV1
+from a2p_shared.fees import FeeTable
 from a2p_shared.testing.examples import example_registration
 from a2p_validator import service
-from a2p_validator.domain.fees import FeeTable
 from a2p_validator.domain.pages import Page, PageProblem
 
 
