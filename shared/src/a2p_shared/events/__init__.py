@@ -26,6 +26,7 @@ from a2p_shared.events.onboarding import (
     CampaignFailedV1,
     CampaignSubmittedV1,
     NumberRegisteredV1,
+    OnboardingProgressedV1,
     TwilioError,
 )
 from a2p_shared.events.policy import FeeItem, Finding, PolicyValidatedV1, Severity
@@ -40,6 +41,7 @@ CATALOGUE: tuple[type[EventPayload], ...] = (
     RegistrationSubmittedV1,
     RegistrationCorrectedV1,
     PolicyValidatedV1,
+    OnboardingProgressedV1,
     BrandSubmittedV1,
     BrandApprovedV1,
     BrandFailedV1,
@@ -85,6 +87,7 @@ __all__ = [
     "MessageSentV1",
     "MessageStatusV1",
     "NumberRegisteredV1",
+    "OnboardingProgressedV1",
     "OptInRecordedV1",
     "OptOutRecordedV1",
     "PolicyValidatedV1",

@@ -1,9 +1,11 @@
 """The registrar's progress through Twilio's A2P onboarding, one event per milestone."""
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from a2p_shared.events.envelope import EventPayload
-from a2p_shared.events.policy import Finding
+from a2p_shared.events.policy import FeeItem, Finding
 from a2p_shared.events.registration import Tier, UseCase
 from a2p_shared.events.values import USPhone
 
@@ -33,6 +35,7 @@ class BrandSubmittedV1(_RegistrationStep):
     brand_sid: str
     tier: Tier
     attempt: int = Field(ge=1, description="1 for the first submission, +1 per resubmission")
+    fees: list[FeeItem] = Field(default_factory=list, description="What this submission cost")
 
 
 class BrandApprovedV1(_RegistrationStep):
@@ -64,6 +67,7 @@ class CampaignSubmittedV1(_RegistrationStep):
     campaign_sid: str
     use_case: UseCase
     attempt: int = Field(ge=1)
+    fees: list[FeeItem] = Field(default_factory=list, description="What this submission cost")
 
 
 class CampaignApprovedV1(_RegistrationStep):
@@ -74,6 +78,9 @@ class CampaignApprovedV1(_RegistrationStep):
     messaging_service_sid: str
     campaign_sid: str
     campaign_id: str | None = Field(default=None, description="The Campaign Registry's id")
+    fees: list[FeeItem] = Field(
+        default_factory=list, description="Recurring fees that start with the approval"
+    )
 
 
 class CampaignFailedV1(_RegistrationStep):
@@ -97,3 +104,31 @@ class NumberRegisteredV1(_RegistrationStep):
     messaging_service_sid: str
     campaign_sid: str
     tier: Tier
+
+
+OnboardingStep = Literal[
+    "customer_profile",
+    "trust_product",
+    "brand",
+    "messaging_service",
+    "brand_review",
+    "campaign",
+    "numbers",
+    "campaign_review",
+    "live",
+]
+StepState = Literal["done", "waiting", "needs_correction"]
+
+
+class OnboardingProgressedV1(_RegistrationStep):
+    """Sent as the registrar finishes a step of Twilio's onboarding, starts waiting on Twilio,
+    or stops for the tenant to correct something; the registration's timeline is built from it."""
+
+    event_type = "onboarding.progressed"
+
+    step: OnboardingStep
+    state: StepState
+    next_action: str = Field(description="What happens next, or what the tenant must do")
+    detail: dict[str, Any] = Field(
+        default_factory=dict, description="Twilio SIDs and statuses of the step"
+    )

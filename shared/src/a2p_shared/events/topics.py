@@ -37,6 +37,7 @@ _SPECS: tuple[TopicSpec, ...] = (
     TopicSpec("a2p.registration.submitted.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.registration.corrected.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.policy.validated.v1", "tenant", REGISTRATION_PARTITIONS),
+    TopicSpec("a2p.onboarding.progressed.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.brand.submitted.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.brand.approved.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.brand.failed.v1", "tenant", REGISTRATION_PARTITIONS),
