@@ -5,6 +5,7 @@ Each service's `create_app` builds its adapters and routers and hands them to `s
 the service itself never starts or stops anything.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -40,8 +41,11 @@ def service_app(
     http_routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    background: Sequence[Hook] = (),
     max_body_bytes: int = 256 * 1024,
 ) -> FastAPI:
+    """`background` loops (a poller) run while the broker runs; they are cancelled before it
+    stops, so none of them publishes into a stopped broker."""
     for router in kafka_routers:
         broker.include_router(router)
     asyncapi = AsyncAPI(
@@ -54,9 +58,13 @@ def service_app(
         for hook in on_startup:
             await hook()
         await broker.start()
+        tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in background]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await broker.stop()
             for hook in on_shutdown:
                 await hook()

@@ -1,31 +1,68 @@
-"""registrar's Kafka subscriptions. Each decodes its event against the contract (a record that does
-not fit is dead-lettered); the use cases behind them arrive with the service's own issue."""
+"""registrar's Kafka side: requests and verdicts arrive here; the poller does the waiting."""
 
+import asyncio
 import logging
 
 from faststream.kafka import KafkaRouter
 
-from a2p_shared.events import Envelope, PolicyValidatedV1
+from a2p_registrar import service
+from a2p_shared.events import (
+    Envelope,
+    PolicyValidatedV1,
+    RegistrationCorrectedV1,
+    RegistrationSubmittedV1,
+)
 from a2p_shared.kafka import Topics
 
 log = logging.getLogger(__name__)
 
 
-def build_router(topics: Topics, group_id: str) -> KafkaRouter:
+def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRouter:
     router = KafkaRouter()
+
+    @router.subscriber(
+        topics.of(RegistrationSubmittedV1),
+        group_id=f"{group_id}.on_submitted",
+        auto_offset_reset="earliest",
+        title="on_submitted",
+        description="Keeps the request of each revision until validation has judged it",
+    )
+    async def on_submitted(event: Envelope[RegistrationSubmittedV1]) -> None:
+        await service.remember_request(deps, event)
+
+    @router.subscriber(
+        topics.of(RegistrationCorrectedV1),
+        group_id=f"{group_id}.on_corrected",
+        auto_offset_reset="earliest",
+        title="on_corrected",
+        description="Keeps a corrected revision; a rejected brand or campaign resumes from it",
+    )
+    async def on_corrected(event: Envelope[RegistrationCorrectedV1]) -> None:
+        await service.remember_request(deps, event)
 
     @router.subscriber(
         topics.of(PolicyValidatedV1),
         group_id=f"{group_id}.on_validated",
         auto_offset_reset="earliest",
         title="on_validated",
+        description="Starts (or resumes) Twilio onboarding once a revision passed validation",
     )
     async def on_validated(event: Envelope[PolicyValidatedV1]) -> None:
-        log.info(
-            "%s %s for %s: the onboarding workflow arrives with issue #4",
-            event.type,
-            event.event_id,
-            event.correlation_id,
-        )
+        await service.remember_verdict(deps, event)
 
     return router
+
+
+def poller(deps: service.Deps, interval_s: float) -> service.Hook:
+    """The loop that advances onboardings waiting on Twilio (brand and campaign reviews)."""
+
+    async def poll() -> None:
+        while True:
+            try:
+                await service.advance_due(deps)
+            except Exception:
+                # Twilio or MongoDB unreachable: the step stays due and is tried again.
+                log.exception("advancing due onboardings failed; retrying")
+            await asyncio.sleep(interval_s)
+
+    return poll

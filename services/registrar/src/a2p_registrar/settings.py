@@ -1,6 +1,9 @@
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from a2p_shared.fees import FeeTable, load_fee_table
 from a2p_shared.settings import ServiceSettings
 
 
@@ -11,3 +14,50 @@ class RegistrarSettings(ServiceSettings):
 
     service_name: str = "registrar"
     http_port: int = Field(default=8082, ge=1, le=65535)
+    primary_profile_sid: str = Field(
+        default="BU" + "a2" * 16,
+        pattern=r"^BU[0-9a-fA-F]{32}$",
+        description="The ISV's own twilio-approved primary customer profile (made in Console)",
+    )
+    isv_email: str = Field(
+        default="compliance@platform.example",
+        description="The ISV's address Twilio writes to about profiles and trust products",
+    )
+    webhook_base_url: str = Field(
+        default="http://127.0.0.1:8083",
+        description="The messaging service's public URL; its /twilio/inbound and /twilio/status "
+        "become each messaging service's webhooks",
+    )
+    poll_interval_s: float = Field(
+        default=1.0, gt=0, description="How often the registrar looks for due onboarding steps"
+    )
+    review_poll_first_s: float = Field(
+        default=5.0, gt=0, description="First wait before asking Twilio about a review again"
+    )
+    review_poll_cap_s: float = Field(
+        default=600.0, gt=0, description="Longest wait between two questions about a review"
+    )
+    a2p_call_interval_s: float = Field(
+        default=1.0, ge=0, description="Brand and campaign calls are spaced this far apart"
+    )
+    fees_file: Path | None = Field(
+        default=None,
+        validation_alias="A2P_FEES_FILE",
+        description="JSON fee table overriding the seed's default amounts (as the validator's)",
+    )
+
+    @field_validator("fees_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def fee_table(self) -> FeeTable:
+        return load_fee_table(self.fees_file)
+
+    @property
+    def inbound_url(self) -> str:
+        return self.webhook_base_url.rstrip("/") + "/twilio/inbound"
+
+    @property
+    def status_callback_url(self) -> str:
+        return self.webhook_base_url.rstrip("/") + "/twilio/status"
