@@ -38,6 +38,13 @@ class InMemoryRegistrationStore:
             update={"status": "submitted", "updated_at": at, "timeline": [*row.timeline, entry]}
         )
 
+    async def correct(self, registration: Registration, expected_revision: int) -> bool:
+        row = self.rows.get(registration.registration_id)
+        if row is None or row.revision != expected_revision:
+            return False
+        self.rows[registration.registration_id] = registration
+        return True
+
     async def record_validation(
         self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
     ) -> None:
@@ -60,6 +67,36 @@ class InMemoryRegistrationStore:
                 "timeline": [*row.timeline, entry],
             }
         )
+
+    async def record_onboarding(
+        self,
+        registration_id: str,
+        event_id: str,
+        set_fields: dict[str, Any],
+        push_fields: dict[str, Any],
+        timeline: TimelineEntry | None,
+    ) -> None:
+        row = self.rows.get(registration_id)
+        if row is None or event_id in self.applied[registration_id]:
+            return
+        self.applied[registration_id].add(event_id)
+        document = row.model_dump()
+        for path, value in set_fields.items():
+            *parents, leaf = path.split(".")
+            _at(document, parents)[leaf] = value
+        for path, value in push_fields.items():
+            *parents, leaf = path.split(".")
+            items = value["$each"] if isinstance(value, dict) and "$each" in value else [value]
+            _at(document, parents).setdefault(leaf, []).extend(items)
+        if timeline is not None:
+            document["timeline"].append(timeline.model_dump())
+        self.rows[registration_id] = Registration.model_validate(document)
+
+
+def _at(document: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    for part in path:
+        document = document.setdefault(part, {})
+    return document
 
 
 class InMemoryApiKeyStore:

@@ -6,7 +6,7 @@ from a2p_intake import handlers, http
 from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
 from a2p_intake.settings import IntakeSettings
 from a2p_shared.clock import SystemClock
-from a2p_shared.events import RegistrationSubmittedV1
+from a2p_shared.events import RegistrationCorrectedV1, RegistrationSubmittedV1
 from a2p_shared.kafka import EventBus, Topics, build_broker
 from a2p_shared.mongo import database, mongo_client
 from a2p_shared.service_app import service_app
@@ -31,7 +31,9 @@ def create_app(
     deps = http.IntakeDeps(
         registrations=registrations,
         api_keys=MongoApiKeyStore(db),
-        events=EventBus(broker, topics, produces=[RegistrationSubmittedV1]),
+        events=EventBus(
+            broker, topics, produces=[RegistrationSubmittedV1, RegistrationCorrectedV1]
+        ),
         clock=SystemClock(),
     )
     return service_app(

@@ -4,16 +4,35 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from a2p_shared.events import RegistrationRequest
+from a2p_shared.events import (
+    BrandFailedV1,
+    BrandSubmittedV1,
+    CampaignApprovedV1,
+    CampaignFailedV1,
+    CampaignSubmittedV1,
+    EventPayload,
+    NumberRegisteredV1,
+    OnboardingProgressedV1,
+    RegistrationRequest,
+)
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:registration")
 KEY_PREFIX = "a2p_"
 ALL_TENANTS = "*"
 
-Status = Literal["received", "submitted", "validated", "changes_required"]
+Status = Literal[
+    "received",
+    "submitted",
+    "validated",
+    "changes_required",
+    "onboarding",
+    "brand_review",
+    "campaign_review",
+    "live",
+]
 
 
 def validation_status(verdict: str) -> Status:
@@ -32,6 +51,10 @@ def registration_id(tenant_id: str, idempotency_key: str | None) -> str:
 def submitted_event_id(registration_id: str, revision: int) -> UUID:
     """The `registration.submitted` event of a revision always has the same id (dedup key)."""
     return uuid5(UUID(registration_id), f"registration.submitted:{revision}")
+
+
+def corrected_event_id(registration_id: str, revision: int) -> UUID:
+    return uuid5(UUID(registration_id), f"registration.corrected:{revision}")
 
 
 def fingerprint(request: RegistrationRequest) -> str:
@@ -78,3 +101,64 @@ def may_act_for(tenants: list[str], tenant_id: str) -> bool:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingChange:
+    """What one registrar event changes in a registration's projection."""
+
+    set: dict[str, Any]
+    push: dict[str, Any]
+    timeline_status: str | None
+    detail: dict[str, Any]
+
+
+def onboarding_change(payload: EventPayload) -> OnboardingChange:
+    """The projection's view of Twilio onboarding: step, what happens next, fees paid, Twilio's
+    reasons when it rejected something, and the numbers that are live."""
+    match payload:
+        case OnboardingProgressedV1(step=step, state=state):
+            status: Status = "onboarding"
+            if state == "needs_correction":
+                status = "changes_required"
+            elif state == "waiting" and step in ("brand_review", "campaign_review"):
+                status = step
+            elif step in ("campaign_review", "live") and state == "done":
+                status = "live"
+            return OnboardingChange(
+                set={
+                    "status": status,
+                    "onboarding.step": step,
+                    "onboarding.state": state,
+                    "onboarding.next_action": payload.next_action,
+                    "onboarding.revision": payload.revision,
+                },
+                push={},
+                timeline_status=f"{step}:{state}",
+                detail=payload.detail,
+            )
+        case BrandSubmittedV1() | CampaignSubmittedV1() | CampaignApprovedV1():
+            sids = {
+                key: value for key, value in payload.model_dump().items() if key.endswith("_sid")
+            }
+            return OnboardingChange(
+                set={f"onboarding.sids.{key}": value for key, value in sids.items()},
+                push={"onboarding.fees": {"$each": [f.model_dump() for f in payload.fees]}},
+                timeline_status=payload.event_type,
+                detail={"fees": [f.model_dump() for f in payload.fees]},
+            )
+        case BrandFailedV1() | CampaignFailedV1():
+            return OnboardingChange(
+                set={"onboarding.review_findings": [f.model_dump() for f in payload.findings]},
+                push={},
+                timeline_status=payload.event_type,
+                detail={"errors": [e.model_dump() for e in payload.errors]},
+            )
+        case NumberRegisteredV1(phone=phone):
+            return OnboardingChange(
+                set={},
+                push={"onboarding.numbers_live": phone},
+                timeline_status=None,
+                detail={},
+            )
+    raise ValueError(f"{payload.event_type} does not change the onboarding projection")

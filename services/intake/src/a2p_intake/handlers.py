@@ -6,7 +6,19 @@ from a2p_intake import service
 from a2p_intake.domain import IdempotencyConflict
 from a2p_intake.http import IntakeDeps
 from a2p_shared.dead_letter import PermanentError
-from a2p_shared.events import Envelope, RegistrationSubmittedV1, SubmitRegistration
+from a2p_shared.events import (
+    BrandFailedV1,
+    BrandSubmittedV1,
+    CampaignApprovedV1,
+    CampaignFailedV1,
+    CampaignSubmittedV1,
+    Envelope,
+    EventPayload,
+    NumberRegisteredV1,
+    OnboardingProgressedV1,
+    RegistrationSubmittedV1,
+    SubmitRegistration,
+)
 from a2p_shared.events.policy import PolicyValidatedV1
 from a2p_shared.events.topics import INTAKE_REGISTRATIONS
 from a2p_shared.kafka import Topics
@@ -60,4 +72,41 @@ def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter
     async def on_validated(event: Envelope[PolicyValidatedV1]) -> None:
         await service.record_validated(deps.registrations, deps.clock, event)
 
+    for payload_cls in ONBOARDING_EVENTS:
+        _project_onboarding(router, deps, topics, group_id, payload_cls)
+
     return router
+
+
+# The registrar's events that the registration's status, timeline, fees and findings show.
+ONBOARDING_EVENTS: tuple[type[EventPayload], ...] = (
+    OnboardingProgressedV1,
+    BrandSubmittedV1,
+    BrandFailedV1,
+    CampaignSubmittedV1,
+    CampaignApprovedV1,
+    CampaignFailedV1,
+    NumberRegisteredV1,
+)
+
+
+def _project_onboarding(
+    router: KafkaRouter,
+    deps: IntakeDeps,
+    topics: Topics,
+    group_id: str,
+    payload_cls: type[EventPayload],
+) -> None:
+    name = "on_" + payload_cls.event_type.replace(".", "_")
+
+    async def project(event: Envelope[payload_cls]) -> None:  # type: ignore[valid-type]
+        await service.record_onboarding(deps.registrations, event)
+
+    project.__name__ = name
+    router.subscriber(
+        topics.of(payload_cls),
+        group_id=f"{group_id}.{name}",
+        auto_offset_reset="earliest",
+        title=name,
+        description=f"{payload_cls.event_type} joins the registration's onboarding view",
+    )(project)

@@ -6,11 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from a2p_intake import service
 from a2p_intake.domain import IdempotencyConflict
-from a2p_intake.ports import ApiKey, ApiKeyStore, EventPublisher, Registration, RegistrationStore
+from a2p_intake.ports import (
+    ApiKey,
+    ApiKeyStore,
+    EventPublisher,
+    OnboardingView,
+    Registration,
+    RegistrationStore,
+)
 from a2p_shared.clock import Clock
 from a2p_shared.events import RegistrationRequest
 from a2p_shared.events.policy import FeeItem, Finding
@@ -57,6 +64,11 @@ class RegistrationView(BaseModel):
     updated_at: datetime
     timeline: list[TimelineView]
     validation: ValidationView | None = None
+    onboarding: OnboardingView | None = Field(
+        default=None,
+        description="Twilio onboarding: step, what happens next or what the tenant must "
+        "correct, fees paid, Twilio's reasons for a rejection, numbers live",
+    )
     request: RegistrationRequest
 
     @classmethod
@@ -151,6 +163,46 @@ def build_router(deps: IntakeDeps) -> APIRouter:
         if not submission.created:
             response.headers["Idempotent-Replayed"] = "true"
         return view
+
+    @router.put(
+        "/registrations/{registration_id}",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=RegistrationView,
+        responses={**errors, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+        summary="Correct a registration: a new revision, validated again",
+        description="After `changes_required` (the validator's findings, or Twilio's reasons "
+        "for a rejected brand or campaign), send the whole corrected request. It is validated "
+        "again; a rejected brand or campaign is then resubmitted, not started over. The same "
+        "body again is a replay (`Idempotent-Replayed: true`), not another revision.",
+    )
+    async def correct(
+        tenant_id: TenantPath,
+        registration_id: str,
+        registration: RegistrationRequest,
+        key: Caller,
+        response: Response,
+    ) -> RegistrationView:
+        try:
+            submission = await service.correct_registration(
+                deps.registrations,
+                deps.events,
+                deps.clock,
+                tenant_id=tenant_id,
+                registration_id=registration_id,
+                request=registration,
+                platform_id=key.platform,
+            )
+        except service.NotFound:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, "no such registration for this tenant"
+            ) from None
+        except service.ConcurrentCorrection:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "another correction was accepted first; GET and retry"
+            ) from None
+        if not submission.created:
+            response.headers["Idempotent-Replayed"] = "true"
+        return RegistrationView.of(submission.registration)
 
     @router.get(
         "/registrations/{registration_id}",

@@ -29,6 +29,21 @@ class Validation(BaseModel):
     at: datetime
 
 
+class OnboardingView(BaseModel):
+    """Where Twilio onboarding stands, as the registrar's events told it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str | None = None
+    state: str | None = None
+    next_action: str | None = None
+    revision: int | None = None
+    sids: dict[str, str] = {}
+    fees: list[FeeItem] = []
+    review_findings: list[Finding] = []
+    numbers_live: list[str] = []
+
+
 class Registration(BaseModel):
     """The registrations projection: the request, where it stands, and how it got there."""
 
@@ -47,6 +62,8 @@ class Registration(BaseModel):
     submitted_event: dict[str, Any]
     """The `registration.submitted` envelope as first built, re-published as-is on retry."""
     validation: Validation | None = None
+    onboarding: OnboardingView = OnboardingView()
+    """An object from the start, so the registrar's events can set fields inside it."""
     created_at: datetime
     updated_at: datetime
 
@@ -73,11 +90,25 @@ class RegistrationStore(Protocol):
     async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
         """Set status `submitted` and add it to the timeline, once per event id."""
 
+    async def correct(self, registration: Registration, expected_revision: int) -> bool:
+        """Replace the request with the corrected revision `registration` carries, if the stored
+        one is still `expected_revision`; False if another correction came first."""
+
     async def record_validation(
         self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
     ) -> None:
         """Store the verdict of the current revision and add `status` to the timeline, once per
         event id; a verdict on an older revision changes nothing."""
+
+    async def record_onboarding(
+        self,
+        registration_id: str,
+        event_id: str,
+        set_fields: dict[str, Any],
+        push_fields: dict[str, Any],
+        timeline: TimelineEntry | None,
+    ) -> None:
+        """Apply one registrar event to the projection, once per event id."""
 
 
 class ApiKeyStore(Protocol):

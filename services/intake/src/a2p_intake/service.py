@@ -1,6 +1,7 @@
 """Intake's use cases, shared by the HTTP API and the intake topic."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from a2p_intake import domain
 from a2p_intake.ports import (
@@ -9,10 +10,17 @@ from a2p_intake.ports import (
     EventPublisher,
     Registration,
     RegistrationStore,
+    TimelineEntry,
     Validation,
 )
 from a2p_shared.clock import Clock
-from a2p_shared.events import Envelope, RegistrationRequest, RegistrationSubmittedV1
+from a2p_shared.events import (
+    Envelope,
+    EventPayload,
+    RegistrationCorrectedV1,
+    RegistrationRequest,
+    RegistrationSubmittedV1,
+)
 from a2p_shared.events.policy import PolicyValidatedV1, Severity
 from a2p_shared.events.registration import SubmissionChannel
 
@@ -74,13 +82,80 @@ async def submit_registration(
     if registration is None or registration.fingerprint != candidate.fingerprint:
         raise domain.IdempotencyConflict(registration_id)
     if registration.status == "received":
-        stored_event = Envelope[RegistrationSubmittedV1].model_validate(
-            registration.submitted_event
-        )
-        await events.publish(stored_event)
-        await store.mark_submitted(registration_id, str(stored_event.event_id), clock.now())
-        registration = await store.get(tenant_id, registration_id) or registration
+        registration = await _publish_stored(store, events, clock, registration)
     return Submission(registration, created)
+
+
+async def _publish_stored(
+    store: RegistrationStore, events: EventPublisher, clock: Clock, registration: Registration
+) -> Registration:
+    """Publish the revision's event as first built, then mark it: safe to repeat after a crash."""
+    event_cls = RegistrationSubmittedV1 if registration.revision == 1 else RegistrationCorrectedV1
+    stored: Envelope[Any] = Envelope[event_cls].model_validate(  # type: ignore[valid-type]
+        registration.submitted_event
+    )
+    await events.publish(stored)
+    await store.mark_submitted(registration.registration_id, str(stored.event_id), clock.now())
+    return await store.get(registration.tenant_id, registration.registration_id) or registration
+
+
+class NotFound(Exception):
+    pass
+
+
+class ConcurrentCorrection(Exception):
+    pass
+
+
+async def correct_registration(
+    store: RegistrationStore,
+    events: EventPublisher,
+    clock: Clock,
+    *,
+    tenant_id: str,
+    registration_id: str,
+    request: RegistrationRequest,
+    platform_id: str | None = None,
+) -> Submission:
+    """Replace a registration's request with a corrected revision and publish
+    `registration.corrected`: the validator checks it again, and the registrar resumes a
+    rejected brand or campaign from it. The same body again is a replay, not a new revision.
+    """
+    registration = await store.get(tenant_id, registration_id)
+    if registration is None:
+        raise NotFound(registration_id)
+    if registration.fingerprint == domain.fingerprint(request):
+        if registration.status == "received":
+            registration = await _publish_stored(store, events, clock, registration)
+        return Submission(registration, created=False)
+    revision = registration.revision + 1
+    now = clock.now()
+    event = Envelope.new(
+        RegistrationCorrectedV1(
+            registration_id=registration_id,
+            revision=revision,
+            request=request,
+            channel="http",
+            platform_id=platform_id,
+        ),
+        tenant_id=tenant_id,
+        correlation_id=registration_id,
+        event_id=domain.corrected_event_id(registration_id, revision),
+    )
+    corrected = registration.model_copy(
+        update={
+            "revision": revision,
+            "request": request,
+            "fingerprint": domain.fingerprint(request),
+            "submitted_event": event.model_dump(mode="json"),
+            "status": "received",
+            "validation": None,
+            "updated_at": now,
+        }
+    )
+    if not await store.correct(corrected, registration.revision):
+        raise ConcurrentCorrection(registration_id)
+    return Submission(await _publish_stored(store, events, clock, corrected), created=True)
 
 
 async def record_submitted(
@@ -110,6 +185,28 @@ async def record_validated(
         validation,
         domain.validation_status(payload.verdict),
         {"blocking": blocking, "warnings": len(payload.findings) - blocking},
+    )
+
+
+async def record_onboarding(store: RegistrationStore, event: Envelope[EventPayload]) -> None:
+    """Projection: the registrar's progress at Twilio joins the registration and its timeline."""
+    change = domain.onboarding_change(event.payload)
+    timeline = (
+        TimelineEntry(
+            status=change.timeline_status,
+            at=event.occurred_at,
+            event_id=str(event.event_id),
+            detail=change.detail,
+        )
+        if change.timeline_status
+        else None
+    )
+    await store.record_onboarding(
+        event.payload.registration_id,  # type: ignore[attr-defined]
+        str(event.event_id),
+        change.set,
+        change.push,
+        timeline,
     )
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from a2p_intake import domain
 from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
-from a2p_intake.ports import ApiKey, Registration, Validation
+from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
+from a2p_shared.events import BrandSubmittedV1, NumberRegisteredV1, OnboardingProgressedV1
 from a2p_shared.events.policy import FeeItem, Finding, Severity
 
 from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistrationStore
@@ -88,6 +89,57 @@ class RegistrationStoreContract:
         assert [(t.status, t.event_id, t.detail) for t in stored.timeline] == [
             ("changes_required", "v-1", {"blocking": 1})
         ]
+
+    async def test_registrar_events_build_the_onboarding_view_once_each(self, store, registration):
+        row = a_registration(registration)
+        await store.insert(row)
+        rid = row.registration_id
+        fee = FeeItem(item="brand_registration", amount_usd=4.5)
+        events = [
+            OnboardingProgressedV1(
+                registration_id=rid,
+                revision=1,
+                step="brand_review",
+                state="waiting",
+                next_action="Waiting for Twilio to review the brand",
+            ),
+            BrandSubmittedV1(
+                registration_id=rid,
+                revision=1,
+                customer_profile_sid="BU1",
+                trust_product_sid="BU2",
+                brand_sid="BN1",
+                tier="LOW_VOLUME_STANDARD",
+                attempt=1,
+                fees=[fee],
+            ),
+            NumberRegisteredV1(
+                registration_id=rid,
+                revision=1,
+                phone="+12175550100",
+                phone_number_sid="PN1",
+                messaging_service_sid="MG1",
+                campaign_sid="QE1",
+                tier="LOW_VOLUME_STANDARD",
+            ),
+        ]
+        for i, payload in enumerate(events + events[:1]):
+            change = domain.onboarding_change(payload)
+            timeline = (
+                TimelineEntry(status=change.timeline_status, at=AT, event_id=f"o-{i % 3}")
+                if change.timeline_status
+                else None
+            )
+            await store.record_onboarding(rid, f"o-{i % 3}", change.set, change.push, timeline)
+
+        stored = await store.get("t1", rid)
+        assert stored.status == "brand_review"
+        assert stored.onboarding.step == "brand_review"
+        assert stored.onboarding.next_action == "Waiting for Twilio to review the brand"
+        assert stored.onboarding.sids["brand_sid"] == "BN1"
+        assert stored.onboarding.fees == [fee]
+        assert stored.onboarding.numbers_live == ["+12175550100"]
+        assert [t.status for t in stored.timeline] == ["brand_review:waiting", "brand.submitted"]
 
     async def test_list_is_newest_first_and_limited(self, store, registration):
         for minute in range(3):

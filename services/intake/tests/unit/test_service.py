@@ -140,3 +140,68 @@ class TestAuthorize:
             await service.create_api_key(
                 InMemoryApiKeyStore(), StepClock(), platform="x", tenants=[]
             )
+
+
+async def correct(store, events, registration_id, request, tenant="springfield-il"):
+    return await service.correct_registration(
+        store,
+        events,
+        StepClock(),
+        tenant_id=tenant,
+        registration_id=registration_id,
+        request=request,
+        platform_id="crm",
+    )
+
+
+class TestCorrectRegistration:
+    async def test_a_correction_is_a_new_revision_published_as_corrected(
+        self, store, events, registration
+    ) -> None:
+        first = await submit(store, events, registration)
+        rid = first.registration.registration_id
+        fixed = registration.model_copy(
+            update={"policies": registration.policies.model_copy(update={"attested": True})}
+        )
+        fixed = fixed.model_copy(
+            update={"brand": fixed.brand.model_copy(update={"dba_name": "Springfield 311"})}
+        )
+
+        corrected = await correct(store, events, rid, fixed)
+
+        assert corrected.created
+        assert (corrected.registration.revision, corrected.registration.status) == (
+            2,
+            "submitted",
+        )
+        assert corrected.registration.request == fixed
+        assert corrected.registration.validation is None
+        assert [e.type for e in events.published] == [
+            "registration.submitted",
+            "registration.corrected",
+        ]
+        event = events.published[1]
+        assert (event.payload.registration_id, event.payload.revision) == (rid, 2)
+
+    async def test_the_same_correction_twice_is_one_revision(
+        self, store, events, registration
+    ) -> None:
+        rid = (await submit(store, events, registration)).registration.registration_id
+        fixed = registration.model_copy(
+            update={"brand": registration.brand.model_copy(update={"dba_name": "S 311"})}
+        )
+
+        await correct(store, events, rid, fixed)
+        again = await correct(store, events, rid, fixed)
+
+        assert not again.created
+        assert again.registration.revision == 2
+        assert [e.type for e in events.published].count("registration.corrected") == 1
+
+    async def test_another_tenants_registration_cannot_be_corrected(
+        self, store, events, registration
+    ) -> None:
+        rid = (await submit(store, events, registration)).registration.registration_id
+
+        with pytest.raises(service.NotFound):
+            await correct(store, events, rid, registration, tenant="shelbyville-il")

@@ -7,7 +7,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from a2p_intake.ports import ApiKey, Registration, Validation
+from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
 from a2p_shared.mongo import PROCESSED, not_yet_applied
 
 SCHEMA_VERSION = 1
@@ -56,6 +56,23 @@ class MongoRegistrationStore:
             },
         )
 
+    async def correct(self, registration: Registration, expected_revision: int) -> bool:
+        result = await self._registrations.update_one(
+            {"_id": registration.registration_id, "revision": expected_revision},
+            {
+                "$set": {
+                    "revision": registration.revision,
+                    "request": registration.request.model_dump(mode="json"),
+                    "fingerprint": registration.fingerprint,
+                    "submitted_event": registration.submitted_event,
+                    "status": registration.status,
+                    "validation": None,
+                    "updated_at": registration.updated_at,
+                }
+            },
+        )
+        return result.modified_count == 1
+
     async def record_validation(
         self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
     ) -> None:
@@ -79,6 +96,24 @@ class MongoRegistrationStore:
                 },
                 "$push": {"timeline": entry, PROCESSED: validation.event_id},
             },
+        )
+
+    async def record_onboarding(
+        self,
+        registration_id: str,
+        event_id: str,
+        set_fields: dict[str, Any],
+        push_fields: dict[str, Any],
+        timeline: TimelineEntry | None,
+    ) -> None:
+        push = dict(push_fields) | {PROCESSED: event_id}
+        if timeline is not None:
+            push["timeline"] = timeline.model_dump(mode="json") | {"at": timeline.at}
+        update: dict[str, Any] = {"$push": push}
+        if set_fields:
+            update["$set"] = set_fields
+        await self._registrations.update_one(
+            {"_id": registration_id, **not_yet_applied(event_id)}, update
         )
 
 
