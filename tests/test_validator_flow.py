@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from opentelemetry.trace import SpanKind
 
 from a2p_intake.app import create_app as create_intake
@@ -22,7 +21,7 @@ from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
 
-from tests.sites import shelbyville
+from tests.sites import serve_pages, shelbyville, to_loopback
 from tests.support import Infra, IssueKey, RunService
 
 pytestmark = pytest.mark.infra
@@ -33,34 +32,14 @@ WITHOUT_NON_SHARING = "/privacy-shares"
 @pytest.fixture
 async def site() -> AsyncIterator[int]:
     """The tenant's pages on 127.0.0.1; yields the port."""
-    app = web.Application()
     pages = dict(shelbyville.PAGES)
     pages[WITHOUT_NON_SHARING] = (
         pages["/privacy"]
         .replace("No mobile information will be shared", "Information may be shared")
         .replace("will not be shared with\nany third parties", "may be shared with partners")
     )
-    for path, html in pages.items():
-        app.router.add_get(path, _serving(html))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    server = web.TCPSite(runner, "127.0.0.1", 0)
-    await server.start()
-    try:
-        yield runner.addresses[0][1]
-    finally:
-        await runner.cleanup()
-
-
-def _serving(html: str) -> Any:
-    async def handler(_: web.Request) -> web.Response:
-        return web.Response(text=html, content_type="text/html")
-
-    return handler
-
-
-async def to_loopback(_: str) -> list[str]:
-    return ["127.0.0.1"]
+    async with serve_pages(pages) as port:
+        yield port
 
 
 def registration_on(port: int) -> dict[str, Any]:

@@ -7,34 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from a2p_shared.cli import main
 
-from tests.sites import shelbyville
+from tests.sites import serve_pages, shelbyville
 
 FINDING_KEYS = {"rule", "severity", "field", "message", "fix", "twilio_code"}
 
 
-def _serving(html: str) -> Any:
-    async def handler(_: web.Request) -> web.Response:
-        return web.Response(text=html, content_type="text/html")
-
-    return handler
-
-
 @pytest.fixture
 async def site_port() -> AsyncIterator[int]:
-    app = web.Application()
-    for path, html in shelbyville.PAGES.items():
-        app.router.add_get(path, _serving(html))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield runner.addresses[0][1]
-    finally:
-        await runner.cleanup()
+    async with serve_pages(shelbyville.PAGES) as port:
+        yield port
 
 
 def write(tmp_path: Path, document: dict[str, Any] | str) -> str:
