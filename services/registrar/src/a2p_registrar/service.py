@@ -10,7 +10,7 @@ and attempt: one republished after a crash is the same event, which consumers ap
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry import propagate, trace
@@ -45,20 +45,15 @@ _EVENT_IDS = uuid.UUID("6f1c1f52-3d1e-4b7e-9c55-2b1f3f0b8a10")
 LEASE_S = 60.0
 
 
+@dataclass
 class Deps:
-    def __init__(
-        self,
-        store: OnboardingStore,
-        twilio: Twilio,
-        events: EventPublisher,
-        clock: Clock,
-        fees: FeeTable,
-        backoff: domain.Backoff,
-        tracer: trace.Tracer | None = None,
-    ) -> None:
-        self.store, self.twilio, self.events = store, twilio, events
-        self.clock, self.fees, self.backoff = clock, fees, backoff
-        self.tracer = tracer or trace.get_tracer("a2p.registrar")
+    store: OnboardingStore
+    twilio: Twilio
+    events: EventPublisher
+    clock: Clock
+    fees: FeeTable
+    backoff: domain.Backoff
+    tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer("a2p.registrar"))
 
 
 # --- what arrives from Kafka -----------------------------------------------------------------
@@ -451,7 +446,3 @@ def fees_paid(onboarding: Onboarding) -> float:
     return round(
         sum(entry.fee.amount_usd for entry in onboarding.ledger if entry.fee.recurring == "once"), 2
     )
-
-
-def due(onboarding: Onboarding, now: datetime) -> bool:
-    return onboarding.due_at is not None and onboarding.due_at <= now

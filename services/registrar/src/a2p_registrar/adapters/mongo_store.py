@@ -109,12 +109,6 @@ class MongoOnboardingStore:
         )
         return result.matched_count == 1
 
-    async def list_for_tenant(self, tenant_id: str) -> list[Onboarding]:
-        return [
-            _onboarding(document)
-            async for document in self._onboardings.find({"tenant_id": tenant_id}).sort("_id")
-        ]
-
 
 def _onboarding(document: dict[str, Any]) -> Onboarding:
     return Onboarding.model_validate(

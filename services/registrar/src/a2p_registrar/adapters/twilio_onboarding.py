@@ -76,12 +76,15 @@ class TwilioOnboarding:
                 policy_sid=domain.SECONDARY_PROFILE_POLICY,
             )
         assigned = await self._assigned(self._trusthub.customer_profiles(profile.sid))
+        existing = await self._end_users()
         business = await self._end_user(
+            existing,
             f"{ref} business",
             "customer_profile_business_information",
             domain.business_attributes(request),
         )
         representative = await self._end_user(
+            existing,
             f"{ref} representative",
             "authorized_representative_1",
             domain.representative_attributes(request),
@@ -111,13 +114,16 @@ class TwilioOnboarding:
         stream = await profile.customer_profiles_entity_assignments.stream_async()
         return {assignment.object_sid async for assignment in stream}
 
-    async def _end_user(self, name: str, kind: str, attributes: dict[str, Any]) -> str:
-        existing = await _first(
-            self._trusthub.end_users.stream_async(page_size=1000),
-            lambda user: user.friendly_name == name,
-        )
-        if existing is not None:
-            return str(existing.sid)
+    async def _end_users(self) -> dict[str, str]:
+        """The account's end users by friendly name: listed once per step, not once per user."""
+        stream = await self._trusthub.end_users.stream_async(page_size=1000)
+        return {user.friendly_name: str(user.sid) async for user in stream}
+
+    async def _end_user(
+        self, existing: dict[str, str], name: str, kind: str, attributes: dict[str, Any]
+    ) -> str:
+        if name in existing:
+            return existing[name]
         created = await self._trusthub.end_users.create_async(
             friendly_name=name, type=kind, attributes=attributes
         )
@@ -169,6 +175,7 @@ class TwilioOnboarding:
         stream = await context.trust_products_entity_assignments.stream_async()
         assigned = {assignment.object_sid async for assignment in stream}
         profile_info = await self._end_user(
+            await self._end_users(),
             f"{ref} messaging profile",
             "us_a2p_messaging_profile_information",
             domain.messaging_profile_attributes(request),
