@@ -6,8 +6,10 @@ must raise. Compliant registrations have `-ok-` after their number. `sites/<host
 pages those URLs point to, served by `corpus_server()` by Host header: `/` is `index.html`, `/x`
 is `x.html`, a path naming a file with an extension (an image) is that file, and anything else
 is a 404. A site's `_routes.json` overrides single paths (`{"/terms": {"status": 403}}`,
-`{"/privacy": {"status": 302, "location": "/login?next=/privacy"}}`, `{"/x": {"file": "y.html"}}`)
-and may name a site it `extends`, whose pages it serves where it has none of its own.
+`{"/privacy": {"status": 302, "location": "/login?next=/privacy"}}`, `{"/x": {"file": "y.html"}}`,
+`{"/privacy": {"edits": [["passage", "replacement"]]}}` for the extended site's page with one
+passage changed) and may name a site it `extends`, whose pages it serves where it has none of
+its own.
 """
 
 import json
@@ -125,15 +127,17 @@ def _respond(host: str, path: str, port: int) -> web.StreamResponse:
     for site in _lineage(host):
         route = _routes(site).get(path.rstrip("/") or "/")
         if route is not None:
-            return _routed(site, route, port)
+            return _routed(site, path, route, port)
         file = _file_for(site, path)
         if file is not None:
             return _file_response(file, port)
     return _status_page(404)
 
 
-def _routed(site: str, route: dict[str, Any], port: int) -> web.StreamResponse:
+def _routed(site: str, path: str, route: dict[str, Any], port: int) -> web.StreamResponse:
     status = int(route.get("status", 200))
+    if "edits" in route:
+        return _edited(site, path, route["edits"], port)
     if "location" in route:
         location = _with_port(route["location"], port)
         return web.Response(status=status, headers={"Location": location})
@@ -145,6 +149,19 @@ def _routed(site: str, route: dict[str, Any], port: int) -> web.StreamResponse:
                 response.set_status(status)
                 return response
     return _status_page(status)
+
+
+def _edited(site: str, path: str, edits: list[list[str]], port: int) -> web.Response:
+    """The page the site extends, with each `[old, new]` passage replaced: the defect, in view."""
+    base = next((file for parent in _lineage(site)[1:] if (file := _file_for(parent, path))), None)
+    if base is None:
+        raise LookupError(f"{site}{path} edits a page no site it extends has")
+    html = base.read_text(encoding="utf-8")
+    for old, new in edits:
+        if html.count(old) != 1:
+            raise LookupError(f"{site}{path}: the passage to edit is not once in {base}: {old!r}")
+        html = html.replace(old, new)
+    return web.Response(text=_with_port(html, port), content_type="text/html", charset="utf-8")
 
 
 def _file_for(site: str, path: str) -> Path | None:
