@@ -139,6 +139,33 @@ async def test_insert_and_read_a_document(local_stack: stack.Endpoints) -> None:
     assert found == {"_id": "reg-1", "tenant": "t-1", "status": "submitted"}
 
 
+async def test_concurrent_updates_to_one_document_all_land(local_stack: stack.Endpoints) -> None:
+    """MongoDB applies each single-document update atomically; the launcher's write gate keeps
+    FerretDB's SQLite backend from losing concurrent ones."""
+    writers = 30
+    clients: list[AsyncMongoClient[dict[str, object]]] = [
+        AsyncMongoClient(local_stack.mongodb_url) for _ in range(writers)
+    ]
+    name = f"devstack_{uuid.uuid4().hex[:8]}"
+    try:
+        await clients[0][name]["docs"].insert_one({"_id": 1, "items": [], "n": 0})
+        await asyncio.gather(
+            *(
+                client[name]["docs"].update_one(
+                    {"_id": 1}, {"$push": {"items": i}, "$inc": {"n": 1}}
+                )
+                for i, client in enumerate(clients)
+            )
+        )
+        found = await clients[0][name]["docs"].find_one({"_id": 1})
+        await clients[0].drop_database(name)
+    finally:
+        await asyncio.gather(*(client.close() for client in clients))
+    assert found is not None
+    assert sorted(found["items"]) == list(range(writers))  # type: ignore[arg-type]
+    assert found["n"] == writers
+
+
 def test_up_twice_is_idempotent(local_stack: stack.Endpoints) -> None:
     before = pids()
     assert stack.start_infra() == local_stack

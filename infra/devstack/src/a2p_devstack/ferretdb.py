@@ -19,8 +19,11 @@ from a2p_devstack.settings import HOST, mongo_port
 NAME = "ferretdb"
 READY_TIMEOUT = 30.0
 _BUILD_TAGS = "ferretdb_no_postgresql"
+
+
 # go.mod is hashed too: a `replace` directive can change the build without touching go.sum.
-_HASHED_FILES = ("go.mod", "go.sum", "main.go")
+def _hashed_files() -> list[Path]:
+    return sorted([wrapper_dir() / "go.mod", wrapper_dir() / "go.sum", *wrapper_dir().glob("*.go")])
 
 
 def wrapper_dir() -> Path:
@@ -29,8 +32,8 @@ def wrapper_dir() -> Path:
 
 def binary_path() -> Path:
     digest = hashlib.sha256()
-    for name in _HASHED_FILES:
-        digest.update(name.encode() + b"\0" + (wrapper_dir() / name).read_bytes() + b"\0")
+    for path in _hashed_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return cache_dir() / f"ferretdb-{digest.hexdigest()[:12]}"
 
 
