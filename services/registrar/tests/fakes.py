@@ -87,7 +87,9 @@ class MemoryStore:
                 return onboarding
         return None
 
-    async def save(self, onboarding: Onboarding, *, release: bool = False) -> bool:
+    async def save(
+        self, onboarding: Onboarding, *, release: bool = False, lease_until: datetime | None = None
+    ) -> bool:
         doc = self.documents[onboarding.registration_id]
         if doc["lease"] != onboarding.lease:
             return False
@@ -109,7 +111,14 @@ class MemoryStore:
         )
         if release:
             doc["lease"], doc["lease_until"] = None, None
+        elif lease_until is not None:
+            doc["lease_until"] = lease_until
         return True
+
+    async def release(self, onboarding: Onboarding) -> None:
+        doc = self.documents[onboarding.registration_id]
+        if doc["lease"] == onboarding.lease:
+            doc["lease"], doc["lease_until"] = None, None
 
 
 def _model(doc: dict[str, Any]) -> Onboarding:

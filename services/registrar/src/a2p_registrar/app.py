@@ -75,6 +75,7 @@ def create_app(
             cap=timedelta(seconds=settings.review_poll_cap_s),
         ),
         tracer=telemetry.tracer("a2p.registrar"),
+        lease_s=settings.lease_s,
     )
     return service_app(
         settings=settings,

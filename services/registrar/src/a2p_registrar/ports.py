@@ -29,12 +29,19 @@ class OnboardingStore(Protocol):
         """Lease one onboarding that is due (or the named one, if due): one worker at a time."""
         ...
 
-    async def save(self, onboarding: Onboarding, *, release: bool = False) -> bool:
+    async def save(
+        self, onboarding: Onboarding, *, release: bool = False, lease_until: datetime | None = None
+    ) -> bool:
         """Write the workflow's progress if this worker still holds the lease; False if not.
+        `lease_until` extends the lease for the next step; `release` gives it back.
 
         Requests and verdicts that arrived meanwhile are kept (they are written apart), and
         one that arrived while the lease was held wakes the onboarding once it is released.
         """
+        ...
+
+    async def release(self, onboarding: Onboarding) -> None:
+        """Give the lease back without writing progress: the current step is due again."""
         ...
 
 

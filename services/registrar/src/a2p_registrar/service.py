@@ -7,10 +7,12 @@ restart with no duplicate Twilio resource. Events get ids derived from the regis
 and attempt: one republished after a crash is the same event, which consumers apply once.
 """
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from opentelemetry import propagate, trace
@@ -42,7 +44,6 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
 _EVENT_IDS = uuid.UUID("6f1c1f52-3d1e-4b7e-9c55-2b1f3f0b8a10")
-LEASE_S = 60.0
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Deps:
     fees: FeeTable
     backoff: domain.Backoff
     tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer("a2p.registrar"))
+    lease_s: float = 30.0
 
 
 # --- what arrives from Kafka -----------------------------------------------------------------
@@ -84,7 +86,7 @@ async def remember_verdict(deps: Deps, event: Envelope[PolicyValidatedV1]) -> No
 
 
 async def _start_if_ready(deps: Deps, registration_id: str) -> None:
-    onboarding = await deps.store.claim(registration_id, deps.clock.now(), LEASE_S)
+    onboarding = await deps.store.claim(registration_id, deps.clock.now(), deps.lease_s)
     if onboarding is None:
         return  # another worker holds it; it will see the new revision when it saves
     if domain.resume(onboarding, deps.clock.now()):
@@ -99,7 +101,7 @@ async def _start_if_ready(deps: Deps, registration_id: str) -> None:
 async def advance_due(deps: Deps) -> int:
     """Advance every onboarding whose next step is due; returns how many were advanced."""
     advanced = 0
-    while (onboarding := await deps.store.claim(None, deps.clock.now(), LEASE_S)) is not None:
+    while (onboarding := await deps.store.claim(None, deps.clock.now(), deps.lease_s)) is not None:
         if not domain.resume(onboarding, deps.clock.now()) and onboarding.state == "waiting":
             onboarding.state = "running"  # ask Twilio again about the review
         await _advance(deps, onboarding)
@@ -109,6 +111,16 @@ async def advance_due(deps: Deps) -> int:
 
 async def _advance(deps: Deps, onboarding: Onboarding) -> None:
     """Run steps until the flow waits on Twilio or the tenant, or is live; save after each."""
+    try:
+        await _run_steps(deps, onboarding)
+    except asyncio.CancelledError:
+        # A stopping worker hands the onboarding back now instead of when the lease runs out;
+        # every step finds before it creates, so the next worker may redo a half-done one.
+        await asyncio.shield(deps.store.release(onboarding))
+        raise
+
+
+async def _run_steps(deps: Deps, onboarding: Onboarding) -> None:
     context = propagate.extract(onboarding.trace)
     while onboarding.state == "running":
         with deps.tracer.start_as_current_span(
@@ -121,7 +133,8 @@ async def _advance(deps: Deps, onboarding: Onboarding) -> None:
             },
         ):
             await _run_step(deps, onboarding)
-        if not await deps.store.save(onboarding):
+        renewed = deps.clock.now() + timedelta(seconds=deps.lease_s)
+        if not await deps.store.save(onboarding, lease_until=renewed):
             log.warning("lost the lease on onboarding %s; leaving it", onboarding.registration_id)
             return
     if onboarding.state in ("live", "needs_correction"):

@@ -40,6 +40,12 @@ class RegistrarSettings(ServiceSettings):
     a2p_call_interval_s: float = Field(
         default=1.0, ge=0, description="Brand and campaign calls are spaced this far apart"
     )
+    lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long one worker owns an onboarding step; a crashed worker's step is "
+        "taken over after this (a stopped one hands it back at once)",
+    )
     fees_file: Path | None = Field(
         default=None,
         validation_alias="A2P_FEES_FILE",

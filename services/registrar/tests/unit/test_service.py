@@ -1,6 +1,7 @@
 """The onboarding workflow's own logic on fakes: order of steps, waiting, rejections and
 corrections, fees, and events that stay the same when a step is run again."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -255,3 +256,47 @@ async def test_an_onboarding_leased_by_another_worker_is_left_alone(flow: Flow) 
     document["lease"], document["lease_until"] = None, None
     await service.advance_due(flow.deps)
     assert (await flow.state()).step == "brand_review", "the arrival woke it once released"
+
+
+async def test_a_worker_stopped_mid_step_hands_the_onboarding_back_at_once(flow: Flow) -> None:
+    await flow.submit()
+    inside = asyncio.Event()
+    original = flow.twilio.trust_product
+
+    async def hangs(*args: Any) -> dict[str, str]:
+        inside.set()
+        await asyncio.Event().wait()
+        return await original(*args)
+
+    flow.twilio.trust_product = hangs  # type: ignore[method-assign]
+    worker = asyncio.create_task(flow.validated())
+    await inside.wait()
+    worker.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await worker
+
+    flow.twilio.trust_product = original  # type: ignore[method-assign]
+    await service.advance_due(flow.deps)
+    state = await flow.state()
+    assert state.step == "brand_review", "the next worker picked it up without waiting a lease"
+    assert flow.twilio.calls["customer_profile"] == 1, "the saved step was not redone"
+
+
+async def test_each_finished_step_extends_the_lease(flow: Flow) -> None:
+    flow.deps.lease_s = 10
+    await flow.submit()
+    held: list[bool] = []
+    save = flow.store.save
+
+    async def slow_steps(onboarding: domain.Onboarding, **kwargs: Any) -> bool:
+        held.append(flow.store.documents[RID]["lease_until"] > flow.clock.now())
+        saved = await save(onboarding, **kwargs)
+        flow.clock.pass_time(6)  # the next step takes more than half the lease
+        return saved
+
+    flow.store.save = slow_steps  # type: ignore[method-assign]
+    await flow.validated()
+
+    assert (await flow.state()).step == "brand_review"
+    assert len(held) >= 3
+    assert all(held), "a later step ran on an expired lease"

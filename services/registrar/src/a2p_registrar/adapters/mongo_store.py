@@ -97,17 +97,27 @@ class MongoOnboardingStore:
         onboarding.lease = lease
         return onboarding
 
-    async def save(self, onboarding: Onboarding, *, release: bool = False) -> bool:
+    async def save(
+        self, onboarding: Onboarding, *, release: bool = False, lease_until: datetime | None = None
+    ) -> bool:
         progress = onboarding.model_dump(mode="python", include=set(_PROGRESS))
         progress["ledger"] = [e.model_dump(mode="python") for e in onboarding.ledger]
         progress["history"] = [e.model_dump(mode="python") for e in onboarding.history]
         update: dict[str, Any] = {"$set": progress}
         if release:
             update["$set"] |= {"lease_until": None, "lease": None}
+        elif lease_until is not None:
+            update["$set"]["lease_until"] = lease_until
         result = await self._onboardings.update_one(
             {"_id": onboarding.registration_id, "lease": onboarding.lease}, update
         )
         return result.matched_count == 1
+
+    async def release(self, onboarding: Onboarding) -> None:
+        await self._onboardings.update_one(
+            {"_id": onboarding.registration_id, "lease": onboarding.lease},
+            {"$set": {"lease_until": None, "lease": None}},
+        )
 
 
 def _onboarding(document: dict[str, Any]) -> Onboarding:
