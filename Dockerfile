@@ -39,12 +39,14 @@ COPY services/registrar/pyproject.toml services/registrar/pyproject.toml
 COPY services/messaging/pyproject.toml services/messaging/pyproject.toml
 COPY services/optout/pyproject.toml services/optout/pyproject.toml
 COPY infra/devstack/pyproject.toml infra/devstack/pyproject.toml
+COPY infra/twilio-emulator/pyproject.toml infra/twilio-emulator/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages --no-install-workspace
 
 # 2. The workspace's own code (installed editable: the venv points at /app/*/src).
 #    infra/devstack is included for its topic creation (`a2p_devstack.topics.ensure_topics`),
-#    which the compose `topics` one-shot runs from this image.
+#    which the compose `topics` one-shot runs from this image; infra/twilio-emulator for the
+#    compose `twilio-emulator` that stands in for Twilio.
 COPY shared/src shared/src
 COPY services/intake/src services/intake/src
 COPY services/validator/src services/validator/src
@@ -52,10 +54,12 @@ COPY services/registrar/src services/registrar/src
 COPY services/messaging/src services/messaging/src
 COPY services/optout/src services/optout/src
 COPY infra/devstack/src infra/devstack/src
+COPY infra/twilio-emulator/src infra/twilio-emulator/src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --all-packages \
  && python -m compileall -q shared/src services/intake/src services/validator/src \
-        services/registrar/src services/messaging/src services/optout/src infra/devstack/src
+        services/registrar/src services/messaging/src services/optout/src infra/devstack/src \
+        infra/twilio-emulator/src
 
 # --------------------------------------------------------------------------------------------
 # runtime: the venv and the sources, no uv, no build tools, not root

@@ -13,7 +13,13 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from pymongo import AsyncMongoClient, MongoClient
 
 from a2p_devstack import cli, ferretdb, harness, kafka, processes, stack
-from a2p_devstack.services import ServiceSpec, service_status, stop_services
+from a2p_devstack.services import (
+    ServiceSpec,
+    emulator_service,
+    healthy,
+    service_status,
+    stop_services,
+)
 from a2p_devstack.topics import ensure_topics, ensure_topics_async
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(180)]
@@ -24,12 +30,14 @@ def local_stack(
     tmp_path_factory: pytest.TempPathFactory, free_ports: Callable[[int], list[int]]
 ) -> Iterator[stack.Endpoints]:
     run = tmp_path_factory.mktemp("run")
-    kafka_port, controller_port, mongo_port = free_ports(3)
+    kafka_port, controller_port, mongo_port, emulator_port = free_ports(4)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("A2P_RUN_DIR", str(run))
         env.setenv("A2P_KAFKA_PORT", str(kafka_port))
         env.setenv("A2P_KAFKA_CONTROLLER_PORT", str(controller_port))
         env.setenv("A2P_MONGO_PORT", str(mongo_port))
+        env.setenv("EMULATOR_HTTP_PORT", str(emulator_port))
+        env.delenv("TWILIO_API_URL", raising=False)
         env.setenv("TESTS_NO_DOCKER", "1")
         env.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
         env.delenv("MONGODB_URL", raising=False)
@@ -216,6 +224,7 @@ def test_cli_status_and_env(
     assert local_stack.kafka_bootstrap in lines[0]
     assert lines[1].split()[:2] == ["ferretdb", "running"]
     assert [line.split()[0] for line in lines[2:]] == [
+        "emulator",
         "intake",
         "validator",
         "registrar",
@@ -257,9 +266,13 @@ def test_cli_up_starts_services_and_prints_where_things_are(
         fakes[1].health_url,
         str(Path(os.environ["A2P_RUN_DIR"]) / "logs"),
         "stop with: make stop",
+        f"Twilio emulator   http://127.0.0.1:{os.environ['EMULATOR_HTTP_PORT']}",
     ):
         assert expected in out
-    assert out.count("\n") <= 12
+    assert out.count("\n") <= 14
+    emulator = service_status(emulator_service())
+    assert emulator.pid is not None
+    assert healthy(f"{emulator.address}/health")
 
     stop_services(fakes)
     assert not any(processes.is_alive(pid) for pid in pids if pid is not None)
@@ -304,3 +317,4 @@ def test_down_stops_everything_and_keeps_data(local_stack: stack.Endpoints) -> N
     assert any((run / "ferretdb").iterdir())
     assert not processes.port_in_use("127.0.0.1", int(os.environ["A2P_KAFKA_PORT"]))
     assert not processes.port_in_use("127.0.0.1", int(os.environ["A2P_MONGO_PORT"]))
+    assert service_status(emulator_service()).pid is None, "the emulator stops with the rest"

@@ -130,9 +130,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_python_m_serves_on_emulator_http_port() -> None:
+async def test_python_m_serves_on_emulator_http_port_with_the_numbers_owned_from_start() -> None:
     port = _free_port()
-    env = {**os.environ, "EMULATOR_HTTP_PORT": str(port)}
+    owned = ["+12175550140", "+12175550141"]
+    env = {**os.environ, "EMULATOR_HTTP_PORT": str(port), "EMULATOR_OWNED_NUMBERS": ",".join(owned)}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -151,6 +152,16 @@ async def test_python_m_serves_on_emulator_http_port() -> None:
                     return False
 
             assert await eventually(healthy, within_s=15)
+            settings = TwilioSettings(api_url=f"http://127.0.0.1:{port}")
+            twilio = twilio_client(settings)
+            try:
+                listed = await twilio.incoming_phone_numbers.list_async()
+                await http.post(f"http://127.0.0.1:{port}/_emulator/reset")
+                after_reset = await twilio.incoming_phone_numbers.list_async()
+            finally:
+                await close_twilio_client(twilio)
+        assert sorted(n.phone_number for n in listed) == owned
+        assert sorted(n.phone_number for n in after_reset) == owned
     finally:
         process.terminate()
         await process.wait()

@@ -41,6 +41,11 @@ def _print_summary(result: stack.Stack) -> None:
             f"  intake API        {intake.base_url}",
             f"  intake OpenAPI    {intake.base_url}/docs",
         ]
+    if result.emulator is not None:
+        lines += [
+            f"  Twilio emulator   {result.emulator.base_url}  (TWILIO_API_URL of the services)",
+            f"  emulator docs     {result.emulator.base_url}/docs  (admin API under /_emulator)",
+        ]
     lines += [f"  {spec.name + ' health':<17} {spec.health_url}" for spec in result.services]
     lines += [f"  logs              {result.logs}", "stop with: make stop"]
     print("\n".join(lines))

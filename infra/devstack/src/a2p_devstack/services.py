@@ -12,7 +12,7 @@ from urllib.error import URLError
 from a2p_devstack import processes
 from a2p_devstack.errors import DevstackError
 from a2p_devstack.paths import log_file, pid_file, run_dir
-from a2p_devstack.settings import HOST, SERVICE_PORTS, service_port
+from a2p_devstack.settings import HOST, SERVICE_PORTS, emulator_port, service_port
 
 READY_TIMEOUT = 60.0
 
@@ -52,6 +52,16 @@ def default_services() -> list[ServiceSpec]:
         )
         for name in SERVICE_PORTS
     ]
+
+
+def emulator_service() -> ServiceSpec:
+    """The Twilio emulator (infra/twilio-emulator), started in place of Twilio."""
+    return ServiceSpec(
+        name="emulator",
+        port=emulator_port(),
+        argv=(sys.executable, "-m", "a2p_twilio_emulator"),
+        signature=("-m", "a2p_twilio_emulator"),
+    )
 
 
 def healthy(url: str, timeout: float = 1.0) -> bool:

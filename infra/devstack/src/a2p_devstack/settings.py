@@ -42,6 +42,10 @@ def service_port(name: str) -> int:
     return _int_env(f"{name.upper()}_HTTP_PORT", SERVICE_PORTS[name])
 
 
+def emulator_port() -> int:
+    return _int_env("EMULATOR_HTTP_PORT", 8089)
+
+
 def partition_overrides() -> dict[KeyKind, int]:
     overrides: dict[KeyKind, int] = {}
     tenant = _int_env("A2P_PARTITIONS_TENANT", 0)

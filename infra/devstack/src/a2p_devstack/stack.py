@@ -14,6 +14,7 @@ from a2p_devstack.prerequisites import require_tools
 from a2p_devstack.services import (
     ServiceSpec,
     default_services,
+    emulator_service,
     service_status,
     start_services,
     stop_services,
@@ -21,6 +22,9 @@ from a2p_devstack.services import (
 from a2p_devstack.topics import ensure_topics
 
 HARNESS_MARK_SUFFIX = ".harness"
+# The numbers of the example registration (shared/src/a2p_shared/testing/data/registration.json),
+# owned by the emulator's account from the start as if bought in Console.
+EXAMPLE_NUMBERS = "+12175550100,+12175550101"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,8 @@ class Stack:
     endpoints: Endpoints
     services: list[ServiceSpec] = field(default_factory=list)
     logs: Path = Path()
+    emulator: ServiceSpec | None = None
+    """None when TWILIO_API_URL names a Twilio (or an emulator) of the user's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,22 +144,31 @@ def start_infra(run: Path | None = None) -> Endpoints:
 
 
 def up(with_services: bool = True, run: Path | None = None) -> Stack:
-    """`start_infra`, then (unless told not to) the five services, all healthy. Idempotent."""
+    """`start_infra`, then (unless told not to) the Twilio emulator and the five services, all
+    healthy. Idempotent. TWILIO_API_URL in the environment, even empty (Twilio itself), means
+    the services use that and no emulator starts."""
     run = run or run_dir()
     with run_lock(run):
         _adopt(run)
         endpoints = _start_infra_locked(run)
         specs = default_services() if with_services else []
+        emulator = None
+        env = endpoints.as_env()
+        if specs and "TWILIO_API_URL" not in os.environ:
+            emulator = emulator_service()
+            owned = os.environ.get("EMULATOR_OWNED_NUMBERS") or EXAMPLE_NUMBERS
+            start_services([emulator], {"EMULATOR_OWNED_NUMBERS": owned}, run)
+            env["TWILIO_API_URL"] = emulator.base_url
         if specs:
-            start_services(specs, endpoints.as_env(), run)
-    return Stack(endpoints, specs, logs_dir(run))
+            start_services(specs, env, run)
+    return Stack(endpoints, specs, logs_dir(run), emulator)
 
 
 def down(run: Path | None = None) -> None:
     """Services first, then Kafka and FerretDB. Data in the run dir is kept."""
     run = run or run_dir()
     with run_lock(run):
-        stop_services(default_services(), run)
+        stop_services([*default_services(), emulator_service()], run)
         kafka_layout, ferret_layout = kafka.KafkaLayout(run), ferretdb.FerretLayout(run)
         processes.stop(
             [
@@ -169,6 +184,7 @@ def status(run: Path | None = None) -> list[processes.ComponentStatus]:
     return [
         kafka.status(run),
         ferretdb.status(run),
+        service_status(emulator_service(), run),
         *(service_status(spec, run) for spec in default_services()),
     ]
 

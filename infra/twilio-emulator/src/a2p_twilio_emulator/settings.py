@@ -1,7 +1,9 @@
 """Where the emulator listens, which account it is, and how long Twilio's reviews take."""
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, StringConstraints, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The same literal values as `a2p_shared.twilio.LOCAL_ACCOUNT_SID` / `LOCAL_AUTH_TOKEN`: the
 # emulator stands in for Twilio and imports none of our code, so they are repeated here.
@@ -35,6 +37,14 @@ class EmulatorSettings(BaseSettings):
         pattern=r"^BU[0-9a-fA-F]{32}$",
         description="The ISV's own primary customer profile; exists at start-up, twilio-approved",
     )
+    owned_numbers: Annotated[
+        tuple[Annotated[str, StringConstraints(pattern=r"^\+1[2-9]\d{2}[2-9]\d{6}$")], ...],
+        NoDecode,
+    ] = Field(
+        default=(),
+        description="US numbers the account owns from the start (comma-separated E.164), as if "
+        "bought in Console; a reset keeps them",
+    )
     review_delay_s: float = Field(
         default=2.0,
         ge=0,
@@ -46,3 +56,10 @@ class EmulatorSettings(BaseSettings):
     webhook_timeout_s: float = Field(
         default=5.0, gt=0, description="How long a webhook or status callback may take to answer"
     )
+
+    @field_validator("owned_numbers", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value

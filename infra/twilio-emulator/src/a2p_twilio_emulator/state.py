@@ -31,6 +31,7 @@ from a2p_twilio_emulator.registrations import Brand
 from a2p_twilio_emulator.review import ReviewedKind, Script, fresh_scripts
 from a2p_twilio_emulator.services import MessagingService
 from a2p_twilio_emulator.settings import EmulatorSettings
+from a2p_twilio_emulator.sids import new_sid
 from a2p_twilio_emulator.webhooks import Webhooks
 
 T = TypeVar("T")
@@ -47,7 +48,8 @@ class EmulatorState:
         self.reset()
 
     def reset(self) -> None:
-        """Forget every resource except the ISV's primary customer profile; default behaviour."""
+        """Forget every resource except the ISV's primary customer profile and the numbers owned
+        from the start; default behaviour."""
         self.bundles: dict[str, Bundle] = {}
         self.end_users: dict[str, EndUser] = {}
         self.documents: dict[str, SupportingDocument] = {}
@@ -74,6 +76,14 @@ class EmulatorState:
             valid_until=now() + timedelta(days=365),
         )
         self.bundles[primary.sid] = primary
+        for phone_number in self.settings.owned_numbers:
+            number = PhoneNumber(
+                sid=new_sid("PN"),
+                account_sid=self.account_sid,
+                phone_number=phone_number,
+                friendly_name=phone_number,
+            )
+            self.numbers[number.sid] = number
 
     # --- background work --------------------------------------------------------------------
 
