@@ -1,8 +1,20 @@
-"""The codebase keeps the shape a newcomer learns once: one skeleton per service, no junk drawer."""
+"""The codebase keeps the shape a newcomer learns once: one skeleton per service, no junk drawer,
+and every setting documented in .env.example."""
 
+import re
 from pathlib import Path
 
 import pytest
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
+
+from a2p_intake.settings import IntakeSettings
+from a2p_messaging.settings import MessagingSettings
+from a2p_optout.settings import OptoutSettings
+from a2p_registrar.settings import RegistrarSettings
+from a2p_shared.twilio import TwilioSettings
+from a2p_twilio_emulator.settings import EmulatorSettings
+from a2p_validator.settings import ValidatorSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "validator", "registrar", "messaging", "optout")
@@ -36,3 +48,35 @@ def test_no_module_is_a_utils_drawer() -> None:
         if path.stem in DRAWERS and (path.suffix == ".py" or path.is_dir())
     ]
     assert drawers == []
+
+
+def _env_names(settings: type[BaseSettings]) -> list[str]:
+    prefix = settings.model_config.get("env_prefix", "")
+    names = []
+    for name, field in settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            alias = alias.choices[0]
+        names.append(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+SETTINGS: list[type[BaseSettings]] = [
+    IntakeSettings,
+    ValidatorSettings,
+    RegistrarSettings,
+    MessagingSettings,
+    OptoutSettings,
+    TwilioSettings,
+    EmulatorSettings,
+]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: s.__name__)
+def test_env_example_lists_every_setting(settings: type[BaseSettings]) -> None:
+    listed = set(
+        re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    )
+    service_name = {"SERVICE_NAME", f"{settings.model_config.get('env_prefix', '')}SERVICE_NAME"}
+    missing = [name for name in _env_names(settings) if name not in listed | service_name]
+    assert missing == []

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from a2p_shared.fees import FeeTable, load_fee_table
@@ -23,7 +23,10 @@ class ValidatorSettings(ServiceSettings):
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
     fetch_max_bytes: int = Field(default=2_000_000, ge=10_000)
     fees_file: Path | None = Field(
-        default=None, description="JSON fee table overriding the seed's default amounts"
+        default=None,
+        validation_alias=AliasChoices("A2P_FEES_FILE", "fees_file"),
+        description="JSON fee table overriding the seed's default amounts; the registrar reads "
+        "the same variable, so the preview and the fees charged agree",
     )
 
     @field_validator("fees_file", mode="before")

@@ -127,7 +127,7 @@ async def test_lint_fetches_each_page_once_even_when_urls_repeat() -> None:
 def test_an_empty_fees_file_setting_means_the_default_table(monkeypatch) -> None:
     from a2p_validator.settings import ValidatorSettings
 
-    monkeypatch.setenv("VALIDATOR_FEES_FILE", "")
+    monkeypatch.setenv("A2P_FEES_FILE", "")
     assert ValidatorSettings().fee_table() == FeeTable()
 
 
@@ -136,5 +136,5 @@ def test_a_fees_file_overrides_the_default_amounts(monkeypatch, tmp_path) -> Non
 
     path = tmp_path / "fees.json"
     path.write_text('{"campaign_vetting": 20.0}')
-    monkeypatch.setenv("VALIDATOR_FEES_FILE", str(path))
+    monkeypatch.setenv("A2P_FEES_FILE", str(path))
     assert ValidatorSettings().fee_table().campaign_vetting == 20.0
