@@ -1,11 +1,14 @@
 """Shapes the system tests share: a running service, this test's infrastructure, API keys."""
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from a2p_intake import service as intake_service
@@ -21,6 +24,32 @@ class Running:
     app: FastAPI
     http: httpx.AsyncClient
     recorded: RecordedTelemetry
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def listening(app: FastAPI, port: int) -> AsyncIterator[str]:
+    """A service `run_service` started, also on a loopback socket: Twilio's callbacks need one."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="none"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ locally under the tenant's own host name.
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -31,7 +32,7 @@ from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
 
 from tests.sites import serve_pages, shelbyville, to_loopback
-from tests.support import Infra, IssueKey, Running, RunService
+from tests.support import Infra, IssueKey, Running, RunService, free_port, listening
 
 pytestmark = pytest.mark.infra
 
@@ -77,19 +78,27 @@ class Stack:
     ) -> None:
         self.infra, self.run_service, self.emulator, self.key = infra, run_service, emulator, key
 
-    def registrar(self) -> Any:
+    @asynccontextmanager
+    async def registrar(self, poll_first_s: float = 0.05) -> AsyncIterator[Running]:
+        """The registrar, also on a socket of its own for the TrustHub status callbacks."""
+        port = free_port()
         settings = self.infra.settings(
             RegistrarSettings,
+            public_url=f"http://127.0.0.1:{port}",
             poll_interval_s=0.05,
-            review_poll_first_s=0.05,
-            review_poll_cap_s=0.5,
+            review_poll_first_s=poll_first_s,
+            review_poll_cap_s=max(poll_first_s, 0.5),
             a2p_call_interval_s=0.0,
         )
-        return self.run_service(
-            create_registrar,
-            settings,
-            twilio_settings=TwilioSettings(api_url=self.emulator.url),
-        )
+        async with (
+            self.run_service(
+                create_registrar,
+                settings,
+                twilio_settings=TwilioSettings(api_url=self.emulator.url),
+            ) as running,
+            listening(running.app, port),
+        ):
+            yield running
 
     async def submit(self, intake: Running, tenant: str, document: dict[str, Any]) -> str:
         posted = await intake.http.post(
@@ -310,3 +319,39 @@ async def test_a_registrar_stopped_mid_flow_finishes_on_restart_without_duplicat
     assert len([p for p in profiles if p.friendly_name == f"a2p {rid}"]) == 1
     assert len([s for s in services if s.friendly_name == f"a2p {rid}"]) == 1
     assert sorted(live["onboarding"]["numbers_live"]) == NUMBERS
+
+
+async def test_a_trusthub_callback_ends_the_wait_before_the_next_poll(
+    stack: Stack, tenant: str, site: int, emulator_admin: httpx.AsyncClient
+) -> None:
+    # The brand is still in review when the registrar first asks, and approved half a second
+    # later; the registrar's next question is 60 s away, so only the trust product's signed
+    # callback (2 s) can make it look again within the test.
+    for kind, delay in (("brands", 0.5), ("trust-products", 2.0)):
+        outcome = {"outcome": "approved", "delay_s": delay}
+        (await emulator_admin.post(f"/{kind}/outcomes", json=outcome)).raise_for_status()
+    async with (
+        stack.run_service(create_intake, stack.infra.settings(IntakeSettings)) as intake,
+        validator(stack),
+        stack.registrar(poll_first_s=60.0) as registrar,
+    ):
+        rid = await stack.submit(intake, tenant, registration_on(site))
+
+        async def brand_approved() -> list[str] | None:
+            timeline = [t["status"] for t in (await stack.shown(intake, tenant, rid))["timeline"]]
+            return timeline if "brand.approved" in timeline else None
+
+        timeline = await eventually(brand_approved, within=15)
+
+        forged = await registrar.http.post(
+            "/twilio/trusthub-status",
+            data={"BundleSid": "BU" + "0" * 32, "Status": "twilio-approved"},
+            headers={"X-Twilio-Signature": "forged"},
+        )
+    deliveries = (await emulator_admin.get("/webhooks")).json()
+
+    assert timeline.index("brand_review:waiting") < timeline.index("brand.approved")
+    callbacks = [d for d in deliveries if d["url"].endswith("/twilio/trusthub-status")]
+    assert {d["params"]["Status"] for d in callbacks} >= {"twilio-approved"}
+    assert {d["status"] for d in callbacks} == {204}
+    assert forged.status_code == 403

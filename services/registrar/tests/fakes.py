@@ -115,6 +115,14 @@ class MemoryStore:
             doc["lease_until"] = lease_until
         return True
 
+    async def wake_by_bundle(self, bundle_sid: str) -> bool:
+        for doc in self.documents.values():
+            sids = doc.get("sids", {})
+            if bundle_sid in (sids.get("customer_profile"), sids.get("trust_product")):
+                doc["wake"] = True
+                return True
+        return False
+
     async def release(self, onboarding: Onboarding) -> None:
         doc = self.documents[onboarding.registration_id]
         if doc["lease"] == onboarding.lease:

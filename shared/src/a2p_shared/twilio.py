@@ -10,11 +10,13 @@ first path segment: `https://messaging.twilio.com/v1/Services` ->
 
 import base64
 import re
+from collections.abc import Mapping
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 TWILIO_HOST = re.compile(r"^https://(?P<product>[a-z]+)\.twilio\.com(?P<rest>/.*)?$")
@@ -116,3 +118,16 @@ async def close_twilio_client(client: Client) -> None:
     http_client = client.http_client
     if isinstance(http_client, AsyncTwilioHttpClient):
         await http_client.close()
+
+
+def signature_valid(
+    auth_token: str, public_url: str, params: Mapping[str, str], signature: str
+) -> bool:
+    """Whether `X-Twilio-Signature` is Twilio's (or the emulator's) for this request.
+
+    `public_url` is the URL Twilio was given (scheme, host, port, path and query as configured),
+    not the one this process sees behind a proxy.
+    """
+    if not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(public_url, dict(params), signature))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from a2p_shared.events import (
+    BrandApprovedV1,
     BrandFailedV1,
     BrandSubmittedV1,
     CampaignApprovedV1,
@@ -146,6 +147,13 @@ def onboarding_change(payload: EventPayload) -> OnboardingChange:
                 push={"onboarding.fees": {"$each": [f.model_dump() for f in payload.fees]}},
                 timeline_status=payload.event_type,
                 detail={"fees": [f.model_dump() for f in payload.fees]},
+            )
+        case BrandApprovedV1(brand_sid=brand_sid, tcr_id=tcr_id, brand_score=score):
+            return OnboardingChange(
+                set={"onboarding.sids.brand_sid": brand_sid},
+                push={},
+                timeline_status=payload.event_type,
+                detail={"tcr_id": tcr_id, "brand_score": score},
             )
         case BrandFailedV1() | CampaignFailedV1():
             return OnboardingChange(

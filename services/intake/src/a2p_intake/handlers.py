@@ -7,6 +7,7 @@ from a2p_intake.domain import IdempotencyConflict
 from a2p_intake.http import IntakeDeps
 from a2p_shared.dead_letter import PermanentError
 from a2p_shared.events import (
+    BrandApprovedV1,
     BrandFailedV1,
     BrandSubmittedV1,
     CampaignApprovedV1,
@@ -82,6 +83,7 @@ def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter
 ONBOARDING_EVENTS: tuple[type[EventPayload], ...] = (
     OnboardingProgressedV1,
     BrandSubmittedV1,
+    BrandApprovedV1,
     BrandFailedV1,
     CampaignSubmittedV1,
     CampaignApprovedV1,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from a2p_registrar import domain, handlers, service
+from a2p_registrar import domain, handlers, http, service
 from a2p_registrar.adapters.mongo_store import MongoOnboardingStore
 from a2p_registrar.adapters.twilio_onboarding import TwilioOnboarding
 from a2p_registrar.ports import Twilio
@@ -56,12 +56,14 @@ def create_app(
     topics = Topics(settings.topic_suffix)
     mongo = mongo_client(settings)
     store = MongoOnboardingStore(database(mongo, settings))
+    twilio_settings = twilio_settings or TwilioSettings()
     twilio = twilio or TwilioOnboarding(
-        twilio_settings or TwilioSettings(),
+        twilio_settings,
         primary_profile_sid=settings.primary_profile_sid,
         isv_email=settings.isv_email,
         inbound_url=settings.inbound_url,
         status_callback_url=settings.status_callback_url,
+        trusthub_callback_url=settings.trusthub_callback_url,
         a2p_call_interval_s=settings.a2p_call_interval_s,
     )
     deps = service.Deps(
@@ -84,6 +86,13 @@ def create_app(
         mongo=mongo,
         telemetry=telemetry,
         kafka_routers=[handlers.build_router(deps, topics, settings.group_id)],
+        http_routers=[
+            http.build_router(
+                deps,
+                auth_token=twilio_settings.auth_token.get_secret_value(),
+                callback_url=settings.trusthub_callback_url,
+            )
+        ],
         on_startup=[store.ensure_indexes],
         on_shutdown=[twilio.close],
         background=[handlers.poller(deps, settings.poll_interval_s)],

@@ -40,6 +40,10 @@ class OnboardingStore(Protocol):
         """
         ...
 
+    async def wake_by_bundle(self, bundle_sid: str) -> bool:
+        """Make the onboarding whose customer profile or trust product this is due now."""
+        ...
+
     async def release(self, onboarding: Onboarding) -> None:
         """Give the lease back without writing progress: the current step is due again."""
         ...

@@ -95,6 +95,14 @@ async def _start_if_ready(deps: Deps, registration_id: str) -> None:
         await deps.store.save(onboarding, release=True)
 
 
+async def bundle_status_changed(deps: Deps, bundle_sid: str, status: str) -> bool:
+    """A TrustHub status callback: the flow waiting on Twilio looks again now, not at its next
+    poll (a rejected profile or trust product fails the brand). False for an unknown bundle."""
+    woken = await deps.store.wake_by_bundle(bundle_sid)
+    log.info("bundle %s is %s; onboarding woken: %s", bundle_sid, status, woken)
+    return woken
+
+
 # --- the poller ------------------------------------------------------------------------------
 
 

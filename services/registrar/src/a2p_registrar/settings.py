@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from a2p_shared.fees import FeeTable, load_fee_table
@@ -28,6 +28,11 @@ class RegistrarSettings(ServiceSettings):
         description="The messaging service's public URL; its /twilio/inbound and /twilio/status "
         "become each messaging service's webhooks",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8082",
+        description="The registrar's own public URL: Twilio posts customer profile and trust "
+        "product status callbacks to <it>/twilio/trusthub-status",
+    )
     poll_interval_s: float = Field(
         default=1.0, gt=0, description="How often the registrar looks for due onboarding steps"
     )
@@ -48,7 +53,7 @@ class RegistrarSettings(ServiceSettings):
     )
     fees_file: Path | None = Field(
         default=None,
-        validation_alias="A2P_FEES_FILE",
+        validation_alias=AliasChoices("A2P_FEES_FILE", "fees_file"),
         description="JSON fee table overriding the seed's default amounts (as the validator's)",
     )
 
@@ -63,6 +68,10 @@ class RegistrarSettings(ServiceSettings):
     @property
     def inbound_url(self) -> str:
         return self.webhook_base_url.rstrip("/") + "/twilio/inbound"
+
+    @property
+    def trusthub_callback_url(self) -> str:
+        return self.public_url.rstrip("/") + "/twilio/trusthub-status"
 
     @property
     def status_callback_url(self) -> str:

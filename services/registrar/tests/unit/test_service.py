@@ -300,3 +300,20 @@ async def test_each_finished_step_extends_the_lease(flow: Flow) -> None:
     assert (await flow.state()).step == "brand_review"
     assert len(held) >= 3
     assert all(held), "a later step ran on an expired lease"
+
+
+async def test_a_trusthub_callback_makes_the_waiting_flow_look_again_now(flow: Flow) -> None:
+    await flow.submit()
+    await flow.validated()
+    assert (await flow.state()).step == "brand_review"
+    flow.twilio.brand_status = "APPROVED"
+    fetched = flow.twilio.calls["fetch_brand"]
+
+    await service.advance_due(flow.deps)
+    assert flow.twilio.calls["fetch_brand"] == fetched, "not due yet: nothing asked"
+
+    assert await service.bundle_status_changed(flow.deps, "BU1", "twilio-approved")
+    await service.advance_due(flow.deps)
+    assert flow.twilio.calls["fetch_brand"] == fetched + 1
+    assert (await flow.state()).step != "brand_review"
+    assert not await service.bundle_status_changed(flow.deps, "BU-unknown", "twilio-approved")

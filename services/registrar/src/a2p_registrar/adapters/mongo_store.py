@@ -113,6 +113,13 @@ class MongoOnboardingStore:
         )
         return result.matched_count == 1
 
+    async def wake_by_bundle(self, bundle_sid: str) -> bool:
+        result = await self._onboardings.update_one(
+            {"$or": [{"sids.customer_profile": bundle_sid}, {"sids.trust_product": bundle_sid}]},
+            {"$set": {"wake": True}},
+        )
+        return result.matched_count == 1
+
     async def release(self, onboarding: Onboarding) -> None:
         await self._onboardings.update_one(
             {"_id": onboarding.registration_id, "lease": onboarding.lease},

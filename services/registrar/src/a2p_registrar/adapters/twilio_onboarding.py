@@ -33,6 +33,7 @@ class TwilioOnboarding:
         isv_email: str,
         inbound_url: str,
         status_callback_url: str,
+        trusthub_callback_url: str,
         a2p_call_interval_s: float = A2P_CALL_INTERVAL_S,
     ) -> None:
         self._settings = settings
@@ -41,6 +42,7 @@ class TwilioOnboarding:
         self._isv_email = isv_email
         self._inbound_url = inbound_url
         self._status_callback_url = status_callback_url
+        self._trusthub_callback_url = trusthub_callback_url
         self._interval = a2p_call_interval_s
         self._a2p_lock = asyncio.Lock()
         self._last_a2p_call = 0.0
@@ -74,6 +76,7 @@ class TwilioOnboarding:
                 friendly_name=ref,
                 email=self._isv_email,
                 policy_sid=domain.SECONDARY_PROFILE_POLICY,
+                status_callback=self._trusthub_callback_url,
             )
         assigned = await self._assigned(self._trusthub.customer_profiles(profile.sid))
         existing = await self._end_users()
@@ -170,6 +173,7 @@ class TwilioOnboarding:
                 friendly_name=ref,
                 email=self._isv_email,
                 policy_sid=domain.A2P_TRUST_PRODUCT_POLICY,
+                status_callback=self._trusthub_callback_url,
             )
         context = self._trusthub.trust_products(product.sid)
         stream = await context.trust_products_entity_assignments.stream_async()
