@@ -291,4 +291,4 @@ class TestJsonSchema:
     def test_the_catalogue_has_one_class_per_type_and_version(self) -> None:
         keys = [(cls.event_type, cls.event_version) for cls in CATALOGUE]
 
-        assert len(keys) == len(set(keys)) == 19
+        assert len(keys) == len(set(keys)) == 20

@@ -118,7 +118,7 @@ class TestDeadLetterTopics:
     def test_names_are_unique(self) -> None:
         names = [spec.name for spec in all_topics("x")]
 
-        assert len(names) == len(set(names)) == 2 * 20
+        assert len(names) == len(set(names)) == 2 * 21
 
 
 class TestSuffix:

@@ -2,12 +2,13 @@
 
 from a2p_shared.events.consent import (
     ConsentEvidence,
+    ConsentReviewRequestedV1,
     ConsentSource,
     OptInRecordedV1,
     OptOutRecordedV1,
 )
 from a2p_shared.events.envelope import Envelope, EventPayload, TenantId
-from a2p_shared.events.intake import SubmitRegistration
+from a2p_shared.events.intake import ConsentAction, RecordConsent, SubmitRegistration
 from a2p_shared.events.messaging import (
     BlockReason,
     InboundMessageV1,
@@ -31,9 +32,12 @@ from a2p_shared.events.onboarding import (
 )
 from a2p_shared.events.policy import FeeItem, Finding, PolicyValidatedV1, Severity
 from a2p_shared.events.registration import (
+    MessagingPolicy,
+    OptOutMode,
     RegistrationCorrectedV1,
     RegistrationRequest,
     RegistrationSubmittedV1,
+    TransactionalConsent,
 )
 from a2p_shared.events.topics import topic_for
 
@@ -51,6 +55,7 @@ CATALOGUE: tuple[type[EventPayload], ...] = (
     NumberRegisteredV1,
     OptOutRecordedV1,
     OptInRecordedV1,
+    ConsentReviewRequestedV1,
     MessageRequestedV1,
     MessageSentV1,
     MessageBlockedV1,
@@ -74,7 +79,9 @@ __all__ = [
     "CampaignApprovedV1",
     "CampaignFailedV1",
     "CampaignSubmittedV1",
+    "ConsentAction",
     "ConsentEvidence",
+    "ConsentReviewRequestedV1",
     "ConsentSource",
     "Envelope",
     "EventPayload",
@@ -86,18 +93,22 @@ __all__ = [
     "MessageRequestedV1",
     "MessageSentV1",
     "MessageStatusV1",
+    "MessagingPolicy",
     "NumberRegisteredV1",
     "OnboardingProgressedV1",
     "OptInRecordedV1",
+    "OptOutMode",
     "OptOutRecordedV1",
     "PolicyValidatedV1",
     "Purpose",
+    "RecordConsent",
     "RegistrationCorrectedV1",
     "RegistrationRequest",
     "RegistrationSubmittedV1",
     "Severity",
     "SubmitRegistration",
     "TenantId",
+    "TransactionalConsent",
     "TwilioError",
     "topic_of",
 ]

@@ -79,6 +79,7 @@ class MessageFailedV1(_AboutRecipient):
 
     twilio_code: int | None
     detail: str
+    from_number: USPhone | None = Field(default=None, description="The tenant number tried")
 
 
 class MessageStatusV1(_AboutRecipient):
@@ -90,6 +91,7 @@ class MessageStatusV1(_AboutRecipient):
     status: str = Field(description="Twilio's status: queued, sent, delivered, undelivered…")
     error_code: int | None = None
     reported_at: AwareDatetime
+    from_number: USPhone | None = Field(default=None, description="The tenant number it left")
 
 
 class InboundMessageV1(EventPayload):

@@ -234,6 +234,28 @@ class Campaign(_Strict):
     expected_daily_segments: int = Field(ge=0, le=10_000_000)
 
 
+class OptOutMode(StrEnum):
+    KEYWORD = "keyword"
+    """Only a text that is one opt-out keyword alone opts out (Twilio's and the carriers' rule)."""
+    REASONABLE_MEANS = "reasonable_means"
+    """Also short texts that plainly revoke consent (FCC 47 CFR 64.1200(a)(10)); unclear ones
+    go to staff review."""
+
+
+class TransactionalConsent(StrEnum):
+    OPT_IN = "opt_in"
+    """Transactional texts need a recorded opt-in."""
+    OPT_IN_OR_CONVERSATION = "opt_in_or_conversation"
+    """...or the person texted the tenant first."""
+
+
+class MessagingPolicy(_Strict):
+    """How the tenant's texts are handled once it is live; defaults suit most tenants."""
+
+    opt_out_mode: OptOutMode = OptOutMode.KEYWORD
+    transactional_consent: TransactionalConsent = TransactionalConsent.OPT_IN_OR_CONVERSATION
+
+
 class RegistrationRequest(_Strict):
     """What a platform sends, per tenant, to register it for A2P 10DLC texting."""
 
@@ -242,6 +264,7 @@ class RegistrationRequest(_Strict):
     policies: Policies
     campaign: Campaign
     numbers: Annotated[list[USPhone], Unique] = Field(min_length=1, max_length=400)
+    messaging: MessagingPolicy = Field(default_factory=MessagingPolicy)
 
 
 SubmissionChannel = Literal["http", "topic"]

@@ -46,6 +46,7 @@ _SPECS: tuple[TopicSpec, ...] = (
     TopicSpec("a2p.campaign.failed.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.number.registered.v1", "tenant", REGISTRATION_PARTITIONS),
     TopicSpec("a2p.consent.v1", "tenant_phone", PHONE_PARTITIONS, compacted=True),
+    TopicSpec("a2p.consent.review_requested.v1", "tenant_phone", PHONE_PARTITIONS),
     TopicSpec("a2p.inbound.message.v1", "tenant_phone", PHONE_PARTITIONS),
     TopicSpec("a2p.message.requested.v1", "tenant_phone", PHONE_PARTITIONS),
     TopicSpec("a2p.message.sent.v1", "tenant_phone", PHONE_PARTITIONS),
