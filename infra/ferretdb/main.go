@@ -46,9 +46,11 @@ func run(listenAddr, sqliteDir string) error {
 	socket := filepath.Join(sockDir, "ferretdb.sock")
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: socket},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + sqliteDir + "/",
+		Listener: ferretdb.ListenerConfig{Unix: socket},
+		Handler:  "sqlite",
+		// WAL without an fsync per commit: a killed process loses nothing, a power cut may lose
+		// the last commits. Local development and tests only; production runs MongoDB.
+		SQLiteURL: "file:" + sqliteDir + "/?_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		return err

@@ -174,6 +174,29 @@ async def test_concurrent_updates_to_one_document_all_land(local_stack: stack.En
     assert found["n"] == writers
 
 
+async def test_a_conditional_write_by_id_still_checks_every_condition(
+    local_stack: stack.Endpoints,
+) -> None:
+    """The launcher's FerretDB pushes only the `_id` part of a filter down to SQLite (so it uses
+    the index); the rest must still decide whether the write happens."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(local_stack.mongodb_url)
+    name = f"devstack_{uuid.uuid4().hex[:8]}"
+    docs = client[name]["docs"]
+    try:
+        await docs.insert_many([{"_id": f"p{i}", "done": ["e1"]} for i in range(50)])
+        again = await docs.update_one(
+            {"_id": "p7", "done": {"$ne": "e1"}}, {"$push": {"done": "e1"}}
+        )
+        new = await docs.update_one({"_id": "p7", "done": {"$ne": "e2"}}, {"$push": {"done": "e2"}})
+        other = await docs.update_one({"_id": "p8", "done": "e2"}, {"$set": {"x": 1}})
+        found = await docs.find_one({"_id": "p7", "done": "e2"})
+        await client.drop_database(name)
+    finally:
+        await client.close()
+    assert (again.matched_count, new.modified_count, other.matched_count) == (0, 1, 0)
+    assert found == {"_id": "p7", "done": ["e1", "e2"]}
+
+
 def test_up_twice_is_idempotent(local_stack: stack.Endpoints) -> None:
     before = pids()
     assert stack.start_infra() == local_stack

@@ -1,11 +1,14 @@
 """FerretDB v1 (SQLite backend) on loopback: a MongoDB wire-protocol server without Docker."""
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -30,8 +33,33 @@ def wrapper_dir() -> Path:
     return repo_root() / "infra" / "ferretdb"
 
 
+# Two fixes to FerretDB 1.24's SQLite backend, as (file, text, replacement, occurrences):
+# - it looks documents up by `_id` with `->'$._id'` while the unique index is on `->"_id"`, and
+#   SQLite cannot match the two: every update, delete and find by `_id` scanned the collection
+#   (30 ms per update at 8,000 documents, growing with it). `->'_id'` is the same JSON path and
+#   uses the index;
+# - it pushed an `_id` equality down to SQLite only when it was the filter's only key, so our
+#   conditional writes (`{_id: …, processed_events: {$ne: …}}`) scanned too. Every caller filters
+#   the documents it gets again in full, so pushing down the `_id` part alone is exact.
+_PATCHES: tuple[tuple[str, str, str, int], ...] = (
+    (
+        "internal/backends/sqlite/metadata/metadata.go",
+        """IDColumn = DefaultColumn + "->'$._id'\"""",
+        """IDColumn = DefaultColumn + "->'_id'\"""",
+        1,
+    ),
+    (
+        "internal/backends/sqlite/collection.go",
+        "if params.Filter.Len() == 1 {",
+        """if params.Filter.Len() > 0 && params.Filter.Has("_id") {""",
+        2,
+    ),
+)
+_MODULE = "github.com/FerretDB/FerretDB"
+
+
 def binary_path() -> Path:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr(_PATCHES).encode())
     for path in _hashed_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return cache_dir() / f"ferretdb-{digest.hexdigest()[:12]}"
@@ -54,8 +82,10 @@ def ensure_binary(run: Path) -> Path:
         build_log = log_file(run, "ferretdb-build")
         build_log.parent.mkdir(parents=True, exist_ok=True)
         with build_log.open("w") as log:
+            modfile = _patched_module(binary.with_name(f"{binary.name}.src"), log)
+            build = ["go", "build", "-trimpath", "-tags", _BUILD_TAGS, f"-modfile={modfile}"]
             result = subprocess.run(
-                ["go", "build", "-trimpath", "-tags", _BUILD_TAGS, "-o", str(partial), "."],
+                [*build, "-o", str(partial), "."],
                 cwd=wrapper_dir(),
                 env={**os.environ, "GOFLAGS": "-mod=mod"},
                 stdin=subprocess.DEVNULL,
@@ -69,6 +99,37 @@ def ensure_binary(run: Path) -> Path:
             )
         partial.replace(binary)
     return binary
+
+
+def _patched_module(workdir: Path, log: IO[str]) -> Path:
+    """FerretDB's source with `_PATCHES` applied, and a go.mod that builds the wrapper with it."""
+    downloaded = subprocess.run(
+        ["go", "mod", "download", "-json", _MODULE],
+        cwd=wrapper_dir(),
+        env={**os.environ, "GOFLAGS": "-mod=mod"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    log.write(downloaded.stderr)
+    if downloaded.returncode != 0:
+        raise DevstackError(f"go mod download {_MODULE} failed:\n{downloaded.stderr[-2000:]}")
+    source = Path(json.loads(downloaded.stdout)["Dir"])
+    shutil.rmtree(workdir, ignore_errors=True)
+    patched = workdir / "FerretDB"
+    shutil.copytree(source, patched)
+    for relative, text, replacement, occurrences in _PATCHES:
+        target = patched / relative
+        content = target.read_text()
+        if content.count(text) != occurrences:
+            raise DevstackError(f"FerretDB patch no longer applies to {relative}: {text!r}")
+        target.chmod(0o644)
+        target.write_text(content.replace(text, replacement))
+    modfile = workdir / "go.mod"
+    wrapper_mod = (wrapper_dir() / "go.mod").read_text()
+    modfile.write_text(f"{wrapper_mod}\nreplace {_MODULE} => {patched}\n")
+    shutil.copyfile(wrapper_dir() / "go.sum", workdir / "go.sum")
+    return modfile
 
 
 @dataclass(frozen=True, slots=True)
