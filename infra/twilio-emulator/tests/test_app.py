@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -165,3 +166,13 @@ async def test_python_m_serves_on_emulator_http_port_with_the_numbers_owned_from
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_numbers_bought_by_area_code_are_valid_us_numbers(twilio: Client) -> None:
+    bought = [
+        (await twilio.incoming_phone_numbers.create_async(area_code="217")).phone_number
+        for _ in range(40)
+    ]
+
+    assert all(re.fullmatch(r"\+1217[2-9]\d{6}", number) for number in bought), bought
+    assert len(set(bought)) == len(bought)

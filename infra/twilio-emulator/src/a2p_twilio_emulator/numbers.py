@@ -123,9 +123,11 @@ class PhoneNumber:
 
 
 def available_number(area_code: str | None, taken: set[str]) -> str:
-    """A free US number (`+1` + area code + 7 digits); 555 when no area code is asked for."""
+    """A free US number (`+1`, area code, an exchange that starts with 2-9 as NANP requires, 4
+    digits); area code 555 when none is asked for."""
     area = area_code or "555"
     while True:
-        candidate = f"+1{area}{secrets.randbelow(10**7):07d}"
+        exchange = 200 + secrets.randbelow(800)
+        candidate = f"+1{area}{exchange}{secrets.randbelow(10**4):04d}"
         if candidate not in taken:
             return candidate
