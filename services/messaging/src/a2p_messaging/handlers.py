@@ -1,10 +1,12 @@
 """messaging's Kafka subscriptions. Each decodes its event against the contract (a record that does
-not fit is dead-lettered); the use cases behind them arrive with the service's own issue."""
+not fit is dead-lettered); `number.registered` keeps the `numbers` projection the webhooks read,
+the others' use cases arrive with the send pipeline."""
 
 import logging
 
 from faststream.kafka import KafkaRouter
 
+from a2p_messaging import service
 from a2p_shared.events import (
     CampaignApprovedV1,
     CampaignFailedV1,
@@ -17,7 +19,7 @@ from a2p_shared.kafka import Topics
 log = logging.getLogger(__name__)
 
 
-def build_router(topics: Topics, group_id: str) -> KafkaRouter:
+def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRouter:
     router = KafkaRouter()
 
     @router.subscriber(
@@ -39,14 +41,10 @@ def build_router(topics: Topics, group_id: str) -> KafkaRouter:
         group_id=f"{group_id}.on_number_registered",
         auto_offset_reset="earliest",
         title="on_number_registered",
+        description="Keeps the numbers projection: which tenant each live number belongs to",
     )
     async def on_number_registered(event: Envelope[NumberRegisteredV1]) -> None:
-        log.info(
-            "%s %s for %s: sender pools arrive with issue #6",
-            event.type,
-            event.event_id,
-            event.correlation_id,
-        )
+        await service.register_number(deps, event)
 
     @router.subscriber(
         topics.of(CampaignApprovedV1),

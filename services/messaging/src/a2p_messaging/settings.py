@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from a2p_shared.settings import ServiceSettings
@@ -11,3 +11,22 @@ class MessagingSettings(ServiceSettings):
 
     service_name: str = "messaging"
     http_port: int = Field(default=8083, ge=1, le=65535)
+    public_url: str = Field(
+        default="http://127.0.0.1:8083",
+        description="The base URL Twilio calls, as configured on every messaging service (the "
+        "registrar's REGISTRAR_WEBHOOK_BASE_URL): webhook signatures are checked against it plus "
+        "the request's path, not against the address this process sees behind a proxy",
+    )
+    publish_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a webhook waits for Kafka to acknowledge its event before it "
+        "answers 503 (Twilio gives up on a webhook after 15 s)",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError("must be an http(s) base URL without query or fragment")
+        return value.rstrip("/")
