@@ -4,8 +4,18 @@ tests as the MongoDB adapters."""
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
-from a2p_shared.events import Envelope
+from a2p_intake.domain import ReviewDecision
+from a2p_intake.ports import (
+    ApiKey,
+    ConsentChange,
+    ConsentRecord,
+    ConsentReview,
+    Registration,
+    ReviewStatus,
+    TimelineEntry,
+    Validation,
+)
+from a2p_shared.events import Envelope, RecordConsent
 
 
 class InMemoryRegistrationStore:
@@ -132,6 +142,89 @@ class RecordingPublisher:
             self.fail_next = False
             raise ConnectionError("broker unavailable")
         self.published.append(envelope)
+
+
+class RecordingCommands:
+    """Records the consent commands sent; `fail_next` makes the next send raise (Kafka down)."""
+
+    def __init__(self) -> None:
+        self.sent: list[RecordConsent] = []
+        self.fail_next = False
+
+    async def send(self, command: RecordConsent) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("broker unavailable")
+        self.sent.append(command)
+
+
+class InMemoryConsentStore:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], ConsentRecord] = {}
+
+    async def apply(self, tenant_id: str, phone: str, change: ConsentChange) -> None:
+        row = self.rows.get((tenant_id, phone))
+        history = row.history if row else []
+        if any(entry.event_id == change.event_id for entry in history):
+            return
+        self.rows[(tenant_id, phone)] = ConsentRecord(
+            tenant_id=tenant_id,
+            phone=phone,
+            state=change.state,
+            categories=change.categories,
+            updated_at=change.recorded_at,
+            history=[*history, change],
+        )
+
+    async def get(self, tenant_id: str, phone: str) -> ConsentRecord | None:
+        return self.rows.get((tenant_id, phone))
+
+
+class InMemoryConsentReviewStore:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], ConsentReview] = {}
+
+    async def add(self, review: ConsentReview) -> bool:
+        if (review.tenant_id, review.review_id) in self.rows:
+            return False
+        self.rows[(review.tenant_id, review.review_id)] = review
+        return True
+
+    async def get(self, tenant_id: str, review_id: str) -> ConsentReview | None:
+        return self.rows.get((tenant_id, review_id))
+
+    async def list_for_tenant(
+        self, tenant_id: str, status: ReviewStatus | None, limit: int
+    ) -> list[ConsentReview]:
+        rows = [
+            r
+            for r in self.rows.values()
+            if r.tenant_id == tenant_id and (status is None or r.status == status)
+        ]
+        return sorted(rows, key=lambda r: r.received_at, reverse=True)[:limit]
+
+    async def resolve(
+        self,
+        tenant_id: str,
+        review_id: str,
+        decision: ReviewDecision,
+        note: str | None,
+        resolved_by: str,
+        at: datetime,
+    ) -> bool:
+        row = self.rows.get((tenant_id, review_id))
+        if row is None or row.status != "open":
+            return False
+        self.rows[(tenant_id, review_id)] = row.model_copy(
+            update={
+                "status": "resolved",
+                "decision": decision,
+                "note": note,
+                "resolved_by": resolved_by,
+                "resolved_at": at,
+            }
+        )
+        return True
 
 
 class StepClock:

@@ -3,7 +3,12 @@
 from fastapi import FastAPI
 
 from a2p_intake import handlers, http
-from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
+from a2p_intake.adapters.mongo_store import (
+    MongoApiKeyStore,
+    MongoConsentReviewStore,
+    MongoConsentStore,
+    MongoRegistrationStore,
+)
 from a2p_intake.settings import IntakeSettings
 from a2p_shared.clock import SystemClock
 from a2p_shared.events import RegistrationCorrectedV1, RegistrationSubmittedV1
@@ -14,7 +19,9 @@ from a2p_shared.telemetry import Telemetry, setup_telemetry
 
 DESCRIPTION = (
     "Registration intake: platforms submit a tenant's A2P 10DLC registration over HTTP or the "
-    "intake topic; intake checks it, deduplicates it and publishes registration.submitted."
+    "intake topic; intake checks it, deduplicates it and publishes registration.submitted. "
+    "Platforms also record consent they collected over HTTP (published to a2p.intake.consent); "
+    "intake keeps each person's consent history and the texts staff must review."
 )
 
 
@@ -28,6 +35,7 @@ def create_app(
     mongo = mongo_client(settings)
     db = database(mongo, settings)
     registrations = MongoRegistrationStore(db)
+    reviews = MongoConsentReviewStore(db)
     deps = http.IntakeDeps(
         registrations=registrations,
         api_keys=MongoApiKeyStore(db),
@@ -35,6 +43,9 @@ def create_app(
             broker, topics, produces=[RegistrationSubmittedV1, RegistrationCorrectedV1]
         ),
         clock=SystemClock(),
+        consent=MongoConsentStore(db),
+        reviews=reviews,
+        commands=handlers.ConsentCommandPublisher(broker, topics),
     )
     return service_app(
         settings=settings,
@@ -44,6 +55,6 @@ def create_app(
         telemetry=telemetry,
         kafka_routers=[handlers.build_router(deps, topics, settings.group_id)],
         http_routers=[http.build_router(deps)],
-        on_startup=[registrations.create_indexes],
+        on_startup=[registrations.create_indexes, reviews.create_indexes],
         max_body_bytes=settings.max_body_bytes,
     )

@@ -1,4 +1,5 @@
-"""Pure rules of intake: registration identity, idempotency, API keys and their scope."""
+"""Pure rules of intake: registration identity, idempotency, API keys and their scope, and
+consent commands and their review."""
 
 import hashlib
 import hmac
@@ -14,11 +15,17 @@ from a2p_shared.events import (
     CampaignApprovedV1,
     CampaignFailedV1,
     CampaignSubmittedV1,
+    ConsentAction,
+    ConsentEvidence,
     EventPayload,
     NumberRegisteredV1,
     OnboardingProgressedV1,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+    RecordConsent,
     RegistrationRequest,
 )
+from a2p_shared.events.registration import Category
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:registration")
 KEY_PREFIX = "a2p_"
@@ -170,3 +177,100 @@ def onboarding_change(payload: EventPayload) -> OnboardingChange:
                 detail={},
             )
     raise ValueError(f"{payload.event_type} does not change the onboarding projection")
+
+
+def platform_consent(
+    tenant_id: str,
+    *,
+    phone: str,
+    action: ConsentAction,
+    categories: list[Category],
+    evidence: ConsentEvidence | None,
+    idempotency_key: str | None,
+) -> RecordConsent:
+    """The command for consent a platform recorded. Without the platform's key, the command's
+    own content is the key, so an identical retry is the same command, not a second one."""
+    command = RecordConsent(
+        tenant_id=tenant_id,
+        phone=phone,
+        action=action,
+        categories=categories,
+        evidence=evidence,
+        source="platform",
+    )
+    key = (
+        idempotency_key
+        or "sha256:" + hashlib.sha256(command.model_dump_json().encode()).hexdigest()
+    )
+    return command.model_copy(update={"idempotency_key": key})
+
+
+# The contract's checks that span several fields say what is missing, not where; a platform
+# fixing its request needs the field.
+_CONSENT_FIELDS = (
+    ("needs its categories", ("categories",)),
+    ("needs its evidence", ("evidence",)),
+    ("consent text", ("evidence", "text")),
+    ("names the review it resolves", ("review_id",)),
+)
+
+
+def consent_error_loc(loc: tuple[str | int, ...], message: str) -> tuple[str | int, ...]:
+    """Where an error of `RecordConsent` belongs: the field its message names, for the
+    contract's cross-field checks (reported on the whole model or the whole evidence)."""
+    if loc in ((), ("evidence",)):
+        for phrase, field in _CONSENT_FIELDS:
+            if phrase in message and field[: len(loc)] == loc:
+                return field
+    return loc
+
+
+ConsentState = Literal["opted_out", "opted_in"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChangeState:
+    state: ConsentState
+    categories: list[Category]
+    evidence: ConsentEvidence | None
+
+
+def consent_state(payload: EventPayload) -> ConsentChangeState:
+    """A person's consent after a change: an opt-out covers everything; an opt-in names every
+    category consented to, not only this change's."""
+    match payload:
+        case OptOutRecordedV1():
+            return ConsentChangeState("opted_out", [], None)
+        case OptInRecordedV1(categories=categories, evidence=evidence):
+            return ConsentChangeState("opted_in", list(categories), evidence)
+    raise ValueError(f"{payload.event_type} is not a consent change")
+
+
+ReviewDecision = Literal["opt_out", "keep"]
+
+
+class ReviewConflict(Exception):
+    """The review was already resolved with another decision."""
+
+
+def is_replay(resolved_decision: str | None, decision: ReviewDecision) -> bool:
+    """Whether resolving a review with `decision` repeats what was already decided (None: still
+    open). Raises `ReviewConflict` when it was decided otherwise: a decision is not undone here."""
+    if resolved_decision is None:
+        return False
+    if resolved_decision != decision:
+        raise ReviewConflict(resolved_decision)
+    return True
+
+
+def staff_opt_out(tenant_id: str, phone: str, review_id: str) -> RecordConsent:
+    """Staff read the text and took it as an opt-out; the key follows the review, so resolving it
+    again never records a second opt-out."""
+    return RecordConsent(
+        tenant_id=tenant_id,
+        phone=phone,
+        action=ConsentAction.OPT_OUT,
+        source="staff_review",
+        review_id=review_id,
+        idempotency_key=f"review:{review_id}",
+    )

@@ -1,6 +1,11 @@
-"""Intake's Kafka side: the intake topic (same use case as the HTTP API) and its projection."""
+"""Intake's Kafka side: the intake topic (same use case as the HTTP API), the projections, and
+the consent commands intake publishes."""
 
-from faststream.kafka import KafkaMessage, KafkaRouter
+import inspect
+from typing import Annotated, Any
+
+from faststream.kafka import KafkaBroker, KafkaMessage, KafkaRouter
+from pydantic import Discriminator, Tag
 
 from a2p_intake import service
 from a2p_intake.domain import IdempotencyConflict
@@ -13,16 +18,52 @@ from a2p_shared.events import (
     CampaignApprovedV1,
     CampaignFailedV1,
     CampaignSubmittedV1,
+    ConsentReviewRequestedV1,
     Envelope,
     EventPayload,
     NumberRegisteredV1,
     OnboardingProgressedV1,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+    RecordConsent,
     RegistrationSubmittedV1,
     SubmitRegistration,
 )
 from a2p_shared.events.policy import PolicyValidatedV1
-from a2p_shared.events.topics import INTAKE_REGISTRATIONS
+from a2p_shared.events.topics import INTAKE_CONSENT, INTAKE_REGISTRATIONS, tenant_phone_key
 from a2p_shared.kafka import Topics
+
+
+def _event_type(record: Any) -> str | None:
+    return record.get("type") if isinstance(record, dict) else getattr(record, "type", None)
+
+
+# Opt-outs and opt-ins share the one compacted consent topic; the envelope's `type` says which.
+ConsentChanged = Annotated[
+    Annotated[Envelope[OptOutRecordedV1], Tag(OptOutRecordedV1.event_type)]
+    | Annotated[Envelope[OptInRecordedV1], Tag(OptInRecordedV1.event_type)],
+    Discriminator(_event_type),
+]
+
+
+class ConsentCommandPublisher:
+    """`RecordConsent` commands on `a2p.intake.consent`, keyed `tenant:+1E164` and written as
+    any platform's Kafka client would write them."""
+
+    def __init__(self, broker: KafkaBroker, topics: Topics) -> None:
+        self._publisher = broker.publisher(
+            topics.named(INTAKE_CONSENT),
+            title="record_consent",
+            description=inspect.getdoc(RecordConsent),
+            schema=RecordConsent,
+        )
+
+    async def send(self, command: RecordConsent) -> None:
+        await self._publisher.publish(
+            command.model_dump_json().encode(),
+            key=tenant_phone_key(command.tenant_id, command.phone),
+            headers={"content-type": "application/json", "a2p-tenant-id": command.tenant_id},
+        )
 
 
 def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter:
@@ -75,6 +116,26 @@ def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter
 
     for payload_cls in ONBOARDING_EVENTS:
         _project_onboarding(router, deps, topics, group_id, payload_cls)
+
+    @router.subscriber(
+        topics.of(OptOutRecordedV1),
+        group_id=f"{group_id}.on_consent_changed",
+        auto_offset_reset="earliest",
+        title="on_consent_changed",
+        description="Opt-outs and opt-ins join the person's consent history (export, disputes)",
+    )
+    async def on_consent_changed(event: ConsentChanged) -> None:
+        await service.record_consent_change(deps.consent, event)
+
+    @router.subscriber(
+        topics.of(ConsentReviewRequestedV1),
+        group_id=f"{group_id}.on_consent_review_requested",
+        auto_offset_reset="earliest",
+        title="on_consent_review_requested",
+        description="Texts that may revoke consent join the tenant's review list",
+    )
+    async def on_consent_review_requested(event: Envelope[ConsentReviewRequestedV1]) -> None:
+        await service.record_review_requested(deps.reviews, event)
 
     return router
 

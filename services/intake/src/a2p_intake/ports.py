@@ -1,10 +1,18 @@
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from a2p_shared.events import Envelope, RegistrationRequest
+from a2p_intake.domain import ConsentState, ReviewDecision
+from a2p_shared.events import (
+    ConsentEvidence,
+    ConsentSource,
+    Envelope,
+    RecordConsent,
+    RegistrationRequest,
+)
 from a2p_shared.events.policy import FeeItem, Finding
+from a2p_shared.events.registration import Category
 
 
 class TimelineEntry(BaseModel):
@@ -79,6 +87,65 @@ class ApiKey(BaseModel):
     revoked_at: datetime | None = None
 
 
+class ConsentChange(BaseModel):
+    """One opt-out or opt-in of a person's consent history, as the consent topic recorded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    state: ConsentState
+    source: ConsentSource
+    keyword: str | None = None
+    via_number: str | None = None
+    message_sid: str | None = None
+    categories: list[Category] = []
+    evidence: ConsentEvidence | None = None
+    recorded_at: datetime
+
+
+class ConsentRecord(BaseModel):
+    """The consent projection: a person's consent at a tenant now, and every change to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    phone: str
+    state: ConsentState
+    categories: list[Category]
+    updated_at: datetime
+    history: list[ConsentChange]
+
+    @field_validator("history")
+    @classmethod
+    def _in_recorded_order(cls, history: list[ConsentChange]) -> list[ConsentChange]:
+        # Stored in arrival order (not every MongoDB-wire server sorts a `$push`); a dispute
+        # reads it in the order things happened.
+        return sorted(history, key=lambda change: change.recorded_at)
+
+
+ReviewStatus = Literal["open", "resolved"]
+
+
+class ConsentReview(BaseModel):
+    """A text that may revoke consent, waiting for staff (`open`) or decided (`resolved`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    review_id: str
+    status: ReviewStatus
+    phone: str
+    via_number: str
+    body: str
+    received_at: datetime
+    reason: str
+    event_id: str
+    decision: ReviewDecision | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
 class RegistrationStore(Protocol):
     async def insert(self, registration: Registration) -> bool:
         """Insert unless one with the same id exists; True if inserted."""
@@ -124,3 +191,39 @@ class ApiKeyStore(Protocol):
 class EventPublisher(Protocol):
     async def publish(self, envelope: Envelope[Any]) -> None:
         """Returns once the event is durably in Kafka."""
+
+
+class ConsentCommands(Protocol):
+    async def send(self, command: RecordConsent) -> None:
+        """Returns once the command is durably in Kafka, on `a2p.intake.consent`."""
+
+
+class ConsentStore(Protocol):
+    async def apply(self, tenant_id: str, phone: str, change: ConsentChange) -> None:
+        """Make `change` the person's current consent and add it to the history, once per
+        event id."""
+
+    async def get(self, tenant_id: str, phone: str) -> ConsentRecord | None: ...
+
+
+class ConsentReviewStore(Protocol):
+    async def add(self, review: ConsentReview) -> bool:
+        """Insert unless the tenant already has this review (open or resolved); True if inserted."""
+
+    async def get(self, tenant_id: str, review_id: str) -> ConsentReview | None: ...
+
+    async def list_for_tenant(
+        self, tenant_id: str, status: ReviewStatus | None, limit: int
+    ) -> list[ConsentReview]:
+        """Newest received first; every status when `status` is None."""
+
+    async def resolve(
+        self,
+        tenant_id: str,
+        review_id: str,
+        decision: ReviewDecision,
+        note: str | None,
+        resolved_by: str,
+        at: datetime,
+    ) -> bool:
+        """Mark an open review resolved; False if it was not open (already resolved, unknown)."""

@@ -1,4 +1,5 @@
-"""Intake's use cases, shared by the HTTP API and the intake topic."""
+"""Intake's use cases, shared by the HTTP API and the intake topic: registrations, platform
+consent, and the consent projections kept for export and staff review."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -7,22 +8,35 @@ from a2p_intake import domain
 from a2p_intake.ports import (
     ApiKey,
     ApiKeyStore,
+    ConsentChange,
+    ConsentCommands,
+    ConsentRecord,
+    ConsentReview,
+    ConsentReviewStore,
+    ConsentStore,
     EventPublisher,
     Registration,
     RegistrationStore,
+    ReviewStatus,
     TimelineEntry,
     Validation,
 )
 from a2p_shared.clock import Clock
 from a2p_shared.events import (
+    ConsentAction,
+    ConsentEvidence,
+    ConsentReviewRequestedV1,
     Envelope,
     EventPayload,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+    RecordConsent,
     RegistrationCorrectedV1,
     RegistrationRequest,
     RegistrationSubmittedV1,
 )
 from a2p_shared.events.policy import PolicyValidatedV1, Severity
-from a2p_shared.events.registration import SubmissionChannel
+from a2p_shared.events.registration import Category, SubmissionChannel
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +281,120 @@ async def create_api_key(
 
 async def revoke_api_key(keys: ApiKeyStore, clock: Clock, key_id: str) -> bool:
     return await keys.revoke(key_id, clock.now())
+
+
+async def record_consent(
+    commands: ConsentCommands,
+    *,
+    tenant_id: str,
+    phone: str,
+    action: ConsentAction,
+    categories: list[Category],
+    evidence: ConsentEvidence | None,
+    idempotency_key: str | None,
+) -> RecordConsent:
+    """Publish consent a platform collected (or an opt-out it received) as a `RecordConsent`
+    command; returns it once Kafka has it. The optout service records it from there.
+
+    Raises pydantic's `ValidationError` when the contract refuses it (`domain.consent_error_loc`
+    names the field).
+    """
+    command = domain.platform_consent(
+        tenant_id,
+        phone=phone,
+        action=action,
+        categories=categories,
+        evidence=evidence,
+        idempotency_key=idempotency_key,
+    )
+    await commands.send(command)
+    return command
+
+
+async def record_consent_change(
+    store: ConsentStore, event: Envelope[OptOutRecordedV1] | Envelope[OptInRecordedV1]
+) -> None:
+    """Projection: an opt-out or opt-in becomes the person's consent and joins its history."""
+    payload = event.payload
+    now = domain.consent_state(payload)
+    change = ConsentChange(
+        event_id=str(event.event_id),
+        state=now.state,
+        source=payload.source,
+        keyword=payload.keyword,
+        via_number=payload.via_number,
+        message_sid=payload.message_sid,
+        categories=now.categories,
+        evidence=now.evidence,
+        recorded_at=payload.recorded_at,
+    )
+    await store.apply(event.tenant_id, payload.phone, change)
+
+
+async def get_consent(store: ConsentStore, tenant_id: str, phone: str) -> ConsentRecord | None:
+    return await store.get(tenant_id, phone)
+
+
+async def record_review_requested(
+    store: ConsentReviewStore, event: Envelope[ConsentReviewRequestedV1]
+) -> None:
+    """Projection: a text staff must read joins the tenant's review list, open, once."""
+    payload = event.payload
+    await store.add(
+        ConsentReview(
+            tenant_id=event.tenant_id,
+            review_id=payload.review_id,
+            status="open",
+            phone=payload.phone,
+            via_number=payload.via_number,
+            body=payload.body,
+            received_at=payload.received_at,
+            reason=payload.reason,
+            event_id=str(event.event_id),
+        )
+    )
+
+
+async def list_reviews(
+    store: ConsentReviewStore, tenant_id: str, status: ReviewStatus | None, limit: int = 50
+) -> list[ConsentReview]:
+    return await store.list_for_tenant(tenant_id, status, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    review: ConsentReview
+    replayed: bool
+
+
+async def resolve_review(
+    store: ConsentReviewStore,
+    commands: ConsentCommands,
+    clock: Clock,
+    *,
+    tenant_id: str,
+    review_id: str,
+    decision: domain.ReviewDecision,
+    note: str | None,
+    resolved_by: str,
+) -> Resolution:
+    """Staff's decision on a reviewed text: `opt_out` publishes the opt-out (keyed by the review,
+    so a retry records it once) before the review is marked resolved; `keep` only marks it.
+
+    The same decision again is a replay. Raises `NotFound` for a review the tenant does not have
+    and `domain.ReviewConflict` for a different decision on a resolved review.
+    """
+    review = await store.get(tenant_id, review_id)
+    if review is None:
+        raise NotFound(review_id)
+    if domain.is_replay(review.decision, decision):
+        return Resolution(review, replayed=True)
+    if decision == "opt_out":
+        await commands.send(domain.staff_opt_out(tenant_id, review.phone, review_id))
+    if await store.resolve(tenant_id, review_id, decision, note, resolved_by, clock.now()):
+        return Resolution(await store.get(tenant_id, review_id) or review, replayed=False)
+    # Someone resolved it between our read and our write: their decision stands. An opt-out we
+    # published meanwhile stands too; of the two mistakes, it is the one that texts nobody.
+    current = await store.get(tenant_id, review_id) or review
+    domain.is_replay(current.decision, decision)
+    return Resolution(current, replayed=True)

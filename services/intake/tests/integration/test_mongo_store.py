@@ -6,12 +6,35 @@ from datetime import UTC, datetime
 import pytest
 
 from a2p_intake import domain
-from a2p_intake.adapters.mongo_store import MongoApiKeyStore, MongoRegistrationStore
-from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
-from a2p_shared.events import BrandSubmittedV1, NumberRegisteredV1, OnboardingProgressedV1
+from a2p_intake.adapters.mongo_store import (
+    MongoApiKeyStore,
+    MongoConsentReviewStore,
+    MongoConsentStore,
+    MongoRegistrationStore,
+)
+from a2p_intake.ports import (
+    ApiKey,
+    ConsentChange,
+    ConsentReview,
+    Registration,
+    TimelineEntry,
+    Validation,
+)
+from a2p_shared.events import (
+    BrandSubmittedV1,
+    ConsentEvidence,
+    NumberRegisteredV1,
+    OnboardingProgressedV1,
+)
 from a2p_shared.events.policy import FeeItem, Finding, Severity
+from a2p_shared.events.registration import Category
 
-from services.intake.tests.fakes import InMemoryApiKeyStore, InMemoryRegistrationStore
+from services.intake.tests.fakes import (
+    InMemoryApiKeyStore,
+    InMemoryConsentReviewStore,
+    InMemoryConsentStore,
+    InMemoryRegistrationStore,
+)
 
 AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -191,3 +214,147 @@ class TestMongoApiKeyStore(ApiKeyStoreContract):
     @pytest.fixture
     def keys(self, mongo_db):
         return MongoApiKeyStore(mongo_db)
+
+
+PHONE = "+12175550142"
+
+
+def a_change(event_id: str, state: str = "opted_out", at: datetime = AT, **fields) -> ConsentChange:
+    return ConsentChange.model_validate(
+        {"event_id": event_id, "state": state, "source": "keyword", "recorded_at": at} | fields
+    )
+
+
+class ConsentStoreContract:
+    """Subclasses provide a `consent` fixture."""
+
+    async def test_a_change_is_the_state_and_the_history_once(self, consent):
+        evidence = ConsentEvidence(method="web_form", text="Text me", collected_at=AT)
+        opt_in = a_change(
+            "c-1",
+            "opted_in",
+            AT,
+            source="platform",
+            categories=[Category.TRANSACTIONAL],
+            evidence=evidence,
+        )
+        opt_out = a_change("c-2", at=AT.replace(hour=13), keyword="STOP", via_number=PHONE)
+
+        for change in (opt_in, opt_out, opt_in, opt_out):
+            await consent.apply("t1", PHONE, change)
+
+        record = await consent.get("t1", PHONE)
+        assert (record.tenant_id, record.phone, record.state, record.categories) == (
+            "t1",
+            PHONE,
+            "opted_out",
+            [],
+        )
+        assert record.updated_at == AT.replace(hour=13)
+        assert record.history == [opt_in, opt_out]
+
+    async def test_the_history_reads_in_the_order_things_happened(self, consent):
+        later, earlier = a_change("c-2", at=AT.replace(hour=14)), a_change("c-1", at=AT)
+        await consent.apply("t1", PHONE, later)
+        await consent.apply("t1", PHONE, earlier)
+        assert [c.event_id for c in (await consent.get("t1", PHONE)).history] == ["c-1", "c-2"]
+
+    async def test_tenants_and_people_are_apart(self, consent):
+        await consent.apply("t1", PHONE, a_change("c-1"))
+        assert await consent.get("t2", PHONE) is None
+        assert await consent.get("t1", "+12175550143") is None
+
+
+class TestInMemoryConsentStore(ConsentStoreContract):
+    @pytest.fixture
+    def consent(self):
+        return InMemoryConsentStore()
+
+
+@pytest.mark.infra
+class TestMongoConsentStore(ConsentStoreContract):
+    @pytest.fixture
+    def consent(self, mongo_db):
+        return MongoConsentStore(mongo_db)
+
+
+def a_review(review_id: str = "SM1", tenant: str = "t1", at: datetime = AT) -> ConsentReview:
+    return ConsentReview(
+        tenant_id=tenant,
+        review_id=review_id,
+        status="open",
+        phone=PHONE,
+        via_number="+12175550100",
+        body="not on sundays please",
+        received_at=at,
+        reason="not a plain revocation",
+        event_id=f"e-{review_id}",
+    )
+
+
+class ConsentReviewStoreContract:
+    """Subclasses provide a `reviews` fixture."""
+
+    async def test_add_once_then_get(self, reviews):
+        review = a_review()
+        assert await reviews.add(review)
+        assert not await reviews.add(review.model_copy(update={"body": "other"}))
+        assert await reviews.get("t1", "SM1") == review
+
+    async def test_resolve_only_an_open_review(self, reviews):
+        await reviews.add(a_review())
+        assert await reviews.resolve("t1", "SM1", "opt_out", "n", "crm", AT)
+        assert not await reviews.resolve("t1", "SM1", "keep", None, "other", AT)
+        resolved = await reviews.get("t1", "SM1")
+        assert (resolved.status, resolved.decision, resolved.note, resolved.resolved_by) == (
+            "resolved",
+            "opt_out",
+            "n",
+            "crm",
+        )
+        assert resolved.resolved_at == AT
+
+    async def test_a_resolved_review_is_not_added_again(self, reviews):
+        await reviews.add(a_review())
+        await reviews.resolve("t1", "SM1", "keep", None, "crm", AT)
+        assert not await reviews.add(a_review())
+        assert (await reviews.get("t1", "SM1")).status == "resolved"
+
+    async def test_another_tenant_can_neither_see_nor_resolve_it(self, reviews):
+        await reviews.add(a_review())
+        assert await reviews.get("t2", "SM1") is None
+        assert await reviews.list_for_tenant("t2", None, 10) == []
+        assert not await reviews.resolve("t2", "SM1", "keep", None, "crm", AT)
+        assert (await reviews.get("t1", "SM1")).status == "open"
+
+    async def test_the_same_review_id_at_two_tenants_is_two_reviews(self, reviews):
+        assert await reviews.add(a_review(tenant="t1"))
+        assert await reviews.add(a_review(tenant="t2"))
+
+    async def test_list_by_status_newest_first_and_limited(self, reviews):
+        for minute in range(3):
+            await reviews.add(a_review(f"SM{minute}", at=AT.replace(minute=minute)))
+        await reviews.resolve("t1", "SM1", "keep", None, "crm", AT)
+
+        async def ids(status, limit=10):
+            return [r.review_id for r in await reviews.list_for_tenant("t1", status, limit)]
+
+        assert await ids("open") == ["SM2", "SM0"]
+        assert await ids("resolved") == ["SM1"]
+        assert await ids(None) == ["SM2", "SM1", "SM0"]
+        assert await ids(None, limit=2) == ["SM2", "SM1"]
+
+
+class TestInMemoryConsentReviewStore(ConsentReviewStoreContract):
+    @pytest.fixture
+    def reviews(self):
+        return InMemoryConsentReviewStore()
+
+
+@pytest.mark.infra
+class TestMongoConsentReviewStore(ConsentReviewStoreContract):
+    @pytest.fixture
+    async def reviews(self, mongo_db):
+        store = MongoConsentReviewStore(mongo_db)
+        await store.create_indexes()
+        return store

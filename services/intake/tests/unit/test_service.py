@@ -1,12 +1,30 @@
-import pytest
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from a2p_intake import service
+import pytest
+from pydantic import ValidationError
+
+from a2p_intake import domain, service
 from a2p_intake.domain import IdempotencyConflict
-from a2p_shared.events import RegistrationSubmittedV1
+from a2p_shared.events import (
+    ConsentAction,
+    ConsentEvidence,
+    ConsentReviewRequestedV1,
+    Envelope,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+    RecordConsent,
+    RegistrationSubmittedV1,
+)
+from a2p_shared.events.registration import Category
 
 from services.intake.tests.fakes import (
     InMemoryApiKeyStore,
+    InMemoryConsentReviewStore,
+    InMemoryConsentStore,
     InMemoryRegistrationStore,
+    RecordingCommands,
     RecordingPublisher,
     StepClock,
 )
@@ -205,3 +223,232 @@ class TestCorrectRegistration:
 
         with pytest.raises(service.NotFound):
             await correct(store, events, rid, registration, tenant="shelbyville-il")
+
+
+AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+PHONE = "+12175550142"
+
+
+class TestRecordConsent:
+    async def test_sends_the_platforms_command_and_returns_it(self) -> None:
+        commands = RecordingCommands()
+        evidence = ConsentEvidence(method="paper", text_version="form v3", collected_at=AT)
+
+        command = await service.record_consent(
+            commands,
+            tenant_id="t1",
+            phone=PHONE,
+            action=ConsentAction.OPT_IN,
+            categories=[Category.TRANSACTIONAL],
+            evidence=evidence,
+            idempotency_key="paper-12",
+        )
+
+        assert commands.sent == [command]
+        assert command == RecordConsent(
+            tenant_id="t1",
+            phone=PHONE,
+            action=ConsentAction.OPT_IN,
+            categories=[Category.TRANSACTIONAL],
+            evidence=evidence,
+            source="platform",
+            idempotency_key="paper-12",
+        )
+
+    async def test_a_refused_command_is_not_sent(self) -> None:
+        commands = RecordingCommands()
+        with pytest.raises(ValidationError):
+            await service.record_consent(
+                commands,
+                tenant_id="t1",
+                phone=PHONE,
+                action=ConsentAction.OPT_IN,
+                categories=[],
+                evidence=None,
+                idempotency_key=None,
+            )
+        assert commands.sent == []
+
+
+def opted_out(at: datetime, event_id: UUID | None = None) -> Envelope[OptOutRecordedV1]:
+    return Envelope.new(
+        OptOutRecordedV1(
+            phone=PHONE, source="keyword", keyword="STOP", via_number="+12175550100", recorded_at=at
+        ),
+        tenant_id="t1",
+        correlation_id="SM1",
+        event_id=event_id,
+    )
+
+
+def opted_in(at: datetime) -> Envelope[OptInRecordedV1]:
+    return Envelope.new(
+        OptInRecordedV1(
+            phone=PHONE,
+            source="platform",
+            recorded_at=at,
+            categories=[Category.TRANSACTIONAL],
+            evidence=ConsentEvidence(method="call", script="Read script v2", collected_at=at),
+        ),
+        tenant_id="t1",
+        correlation_id="form-1",
+    )
+
+
+class TestConsentProjection:
+    async def test_each_change_joins_the_history_once_and_the_last_is_the_state(self) -> None:
+        store = InMemoryConsentStore()
+        events = [opted_in(AT), opted_out(AT + timedelta(hours=1))]
+
+        for event in [*events, events[0], events[1]]:
+            await service.record_consent_change(store, event)
+
+        record = await service.get_consent(store, "t1", PHONE)
+        assert (record.state, record.categories) == ("opted_out", [])
+        assert record.updated_at == AT + timedelta(hours=1)
+        assert [(c.state, c.event_id) for c in record.history] == [
+            ("opted_in", str(events[0].event_id)),
+            ("opted_out", str(events[1].event_id)),
+        ]
+        assert record.history[0].evidence.script == "Read script v2"
+        assert record.history[1].keyword == "STOP"
+
+    async def test_another_tenant_sees_nothing(self) -> None:
+        store = InMemoryConsentStore()
+        await service.record_consent_change(store, opted_out(AT))
+        assert await service.get_consent(store, "t2", PHONE) is None
+
+
+def review_requested(review_id: str = "SM9", at: datetime = AT, tenant: str = "t1") -> Any:
+    return Envelope.new(
+        ConsentReviewRequestedV1(
+            review_id=review_id,
+            phone=PHONE,
+            via_number="+12175550100",
+            body="please don't text me on weekends",
+            received_at=at,
+            reason="not a plain revocation",
+        ),
+        tenant_id=tenant,
+        correlation_id=review_id,
+    )
+
+
+async def resolve(reviews, commands, decision, review_id="SM9", tenant="t1", note=None):
+    return await service.resolve_review(
+        reviews,
+        commands,
+        StepClock(),
+        tenant_id=tenant,
+        review_id=review_id,
+        decision=decision,
+        note=note,
+        resolved_by="crm",
+    )
+
+
+class TestConsentReviews:
+    async def test_a_requested_review_is_listed_open_once(self) -> None:
+        reviews = InMemoryConsentReviewStore()
+        event = review_requested()
+        for _ in range(2):
+            await service.record_review_requested(reviews, event)
+
+        (review,) = await service.list_reviews(reviews, "t1", "open")
+        assert (review.review_id, review.status, review.event_id) == (
+            "SM9",
+            "open",
+            str(event.event_id),
+        )
+
+    async def test_a_redelivered_request_does_not_reopen_a_resolved_review(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        event = review_requested()
+        await service.record_review_requested(reviews, event)
+        await resolve(reviews, commands, "keep")
+
+        await service.record_review_requested(reviews, event)
+
+        assert await service.list_reviews(reviews, "t1", "open") == []
+
+    async def test_opt_out_publishes_the_staff_opt_out_then_resolves(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+
+        resolution = await resolve(reviews, commands, "opt_out", note="asked to stop")
+
+        assert not resolution.replayed
+        review = resolution.review
+        assert (review.status, review.decision, review.note, review.resolved_by) == (
+            "resolved",
+            "opt_out",
+            "asked to stop",
+            "crm",
+        )
+        assert review.resolved_at is not None
+        assert commands.sent == [domain.staff_opt_out("t1", PHONE, "SM9")]
+
+    async def test_keep_resolves_without_publishing(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+
+        resolution = await resolve(reviews, commands, "keep")
+
+        assert resolution.review.decision == "keep"
+        assert commands.sent == []
+
+    async def test_a_failed_publish_leaves_the_review_open_for_a_retry(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+        commands.fail_next = True
+
+        with pytest.raises(ConnectionError):
+            await resolve(reviews, commands, "opt_out")
+        assert (await reviews.get("t1", "SM9")).status == "open"
+
+        retried = await resolve(reviews, commands, "opt_out")
+        assert retried.review.status == "resolved"
+        assert len(commands.sent) == 1
+
+    async def test_the_same_decision_again_is_a_replay(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+        first = await resolve(reviews, commands, "opt_out")
+
+        again = await resolve(reviews, commands, "opt_out", note="again")
+
+        assert again.replayed
+        assert again.review == first.review
+        assert len(commands.sent) == 1
+
+    async def test_another_decision_on_a_resolved_review_conflicts(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+        await resolve(reviews, commands, "keep")
+
+        with pytest.raises(domain.ReviewConflict):
+            await resolve(reviews, commands, "opt_out")
+        assert commands.sent == []
+
+    async def test_another_tenants_review_is_not_found(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        await service.record_review_requested(reviews, review_requested())
+
+        with pytest.raises(service.NotFound):
+            await resolve(reviews, commands, "opt_out", tenant="t2")
+        assert commands.sent == []
+        assert (await reviews.get("t1", "SM9")).status == "open"
+
+    async def test_lists_newest_first_by_status(self) -> None:
+        reviews, commands = InMemoryConsentReviewStore(), RecordingCommands()
+        for minute in range(3):
+            at = AT + timedelta(minutes=minute)
+            await service.record_review_requested(reviews, review_requested(f"SM{minute}", at))
+        await resolve(reviews, commands, "keep", review_id="SM1")
+
+        listed = {
+            status: [r.review_id for r in await service.list_reviews(reviews, "t1", status)]
+            for status in ("open", "resolved", None)
+        }
+        assert listed == {"open": ["SM2", "SM0"], "resolved": ["SM1"], None: ["SM2", "SM1", "SM0"]}
+        assert len(await service.list_reviews(reviews, "t1", None, limit=1)) == 1

@@ -1,4 +1,5 @@
-"""Intake's MongoDB collections: `registrations` (the projection) and `api_keys`."""
+"""Intake's MongoDB collections: `registrations`, `consent` and `consent_reviews` (the
+projections) and `api_keys`."""
 
 from datetime import datetime
 from typing import Any
@@ -7,7 +8,17 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from a2p_intake.ports import ApiKey, Registration, TimelineEntry, Validation
+from a2p_intake.domain import ReviewDecision
+from a2p_intake.ports import (
+    ApiKey,
+    ConsentChange,
+    ConsentRecord,
+    ConsentReview,
+    Registration,
+    ReviewStatus,
+    TimelineEntry,
+    Validation,
+)
 from a2p_shared.mongo import PROCESSED, not_yet_applied
 
 SCHEMA_VERSION = 1
@@ -119,6 +130,114 @@ class MongoRegistrationStore:
 
 def _registration(document: dict[str, Any]) -> Registration:
     return Registration.model_validate({**document, "registration_id": document["_id"]})
+
+
+class MongoConsentStore:
+    """`consent`: one document per `tenant:+1E164`, its current state and its whole history.
+
+    The consent topic is compacted, so it forgets old changes; this keeps them for disputes.
+    """
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._consent = db["consent"]
+
+    async def apply(self, tenant_id: str, phone: str, change: ConsentChange) -> None:
+        entry = change.model_dump(mode="json") | {"recorded_at": change.recorded_at}
+        try:
+            await self._consent.update_one(
+                {"_id": _person(tenant_id, phone), **not_yet_applied(change.event_id)},
+                {
+                    "$set": {
+                        "tenant_id": tenant_id,
+                        "phone": phone,
+                        "state": change.state,
+                        "categories": entry["categories"],
+                        "updated_at": change.recorded_at,
+                        "schema_version": SCHEMA_VERSION,
+                    },
+                    "$push": {"history": entry, PROCESSED: change.event_id},
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            # The person's document exists and already has this event: the upsert's insert
+            # collided with it. Nothing to do.
+            return
+
+    async def get(self, tenant_id: str, phone: str) -> ConsentRecord | None:
+        document = await self._consent.find_one(
+            {"_id": _person(tenant_id, phone), "tenant_id": tenant_id}
+        )
+        return ConsentRecord.model_validate(document) if document else None
+
+
+def _person(tenant_id: str, phone: str) -> str:
+    return f"{tenant_id}:{phone}"
+
+
+class MongoConsentReviewStore:
+    """`consent_reviews`: texts staff must read, per `tenant:review_id`."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._reviews = db["consent_reviews"]
+
+    async def create_indexes(self) -> None:
+        await self._reviews.create_index(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]
+        )
+
+    async def add(self, review: ConsentReview) -> bool:
+        document = review.model_dump() | {
+            "_id": _review(review.tenant_id, review.review_id),
+            "schema_version": SCHEMA_VERSION,
+        }
+        try:
+            await self._reviews.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, tenant_id: str, review_id: str) -> ConsentReview | None:
+        document = await self._reviews.find_one(
+            {"_id": _review(tenant_id, review_id), "tenant_id": tenant_id}
+        )
+        return ConsentReview.model_validate(document) if document else None
+
+    async def list_for_tenant(
+        self, tenant_id: str, status: ReviewStatus | None, limit: int
+    ) -> list[ConsentReview]:
+        query: dict[str, Any] = {"tenant_id": tenant_id}
+        if status is not None:
+            query["status"] = status
+        cursor = self._reviews.find(query).sort("received_at", DESCENDING)
+        return [ConsentReview.model_validate(document) for document in await cursor.to_list(limit)]
+
+    async def resolve(
+        self,
+        tenant_id: str,
+        review_id: str,
+        decision: ReviewDecision,
+        note: str | None,
+        resolved_by: str,
+        at: datetime,
+    ) -> bool:
+        result = await self._reviews.update_one(
+            {"_id": _review(tenant_id, review_id), "tenant_id": tenant_id, "status": "open"},
+            {
+                "$set": {
+                    "status": "resolved",
+                    "decision": decision,
+                    "note": note,
+                    "resolved_by": resolved_by,
+                    "resolved_at": at,
+                }
+            },
+        )
+        return result.modified_count == 1
+
+
+def _review(tenant_id: str, review_id: str) -> str:
+    return f"{tenant_id}:{review_id}"
 
 
 class MongoApiKeyStore:
