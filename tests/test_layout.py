@@ -80,3 +80,15 @@ def test_env_example_lists_every_setting(settings: type[BaseSettings]) -> None:
     service_name = {"SERVICE_NAME", f"{settings.model_config.get('env_prefix', '')}SERVICE_NAME"}
     missing = [name for name in _env_names(settings) if name not in listed | service_name]
     assert missing == []
+
+
+def test_no_two_services_share_a_collection() -> None:
+    """Services may share one database (MONGODB_DATABASE): each owns its collections alone."""
+    owners: dict[str, set[str]] = {}
+    for name in SERVICES:
+        for path in (ROOT / "services" / name / "src").rglob("*.py"):
+            for collection in re.findall(r'db\["([a-z_]+)"\]', path.read_text()):
+                owners.setdefault(collection, set()).add(name)
+    shared = {collection: sorted(names) for collection, names in owners.items() if len(names) > 1}
+    assert owners, "no collection found: the pattern no longer matches the adapters"
+    assert shared == {}

@@ -19,14 +19,20 @@ from twilio.rest import Client
 
 from a2p_messaging.app import create_app as create_messaging
 from a2p_messaging.settings import MessagingSettings
-from a2p_shared.events import Envelope, InboundMessageV1, MessageStatusV1, NumberRegisteredV1
-from a2p_shared.events.registration import Tier
-from a2p_shared.testing.kafka import produce, read_topic
-from a2p_shared.testing.waiting import eventually
+from a2p_shared.events import Envelope, InboundMessageV1, MessageStatusV1
+from a2p_shared.testing.kafka import read_topic
 from a2p_shared.twilio import LOCAL_AUTH_TOKEN, TwilioSettings, close_twilio_client, twilio_client
-from a2p_twilio_emulator.testing import RunningEmulator, onboard, serve
+from a2p_twilio_emulator.testing import RunningEmulator, serve
 
-from tests.support import Infra, RunService, free_port, listening
+from tests.support import (
+    Infra,
+    RunService,
+    Tenant,
+    free_port,
+    listening,
+    onboarded,
+    register_numbers,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -36,32 +42,6 @@ NUMBER_B = "+13175550100"
 PERSON = "+12175550142"
 OTHER_PERSON = "+13125550199"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-@dataclass
-class Tenant:
-    tenant_id: str
-    service_sid: str
-    numbers: list[str]
-
-    @property
-    def number(self) -> str:
-        return self.numbers[0]
-
-
-async def onboarded(twilio: Client, tenant_id: str, numbers: list[str], **webhooks: str) -> Tenant:
-    """A tenant with an approved brand and a messaging service whose webhooks are ours.
-
-    The numbers are bought by name: the emulator's own picks may have an exchange starting with
-    0 or 1, which no US number has and the contract refuses.
-    """
-    service_sid = (await onboard(twilio, numbers=0, **webhooks)).service_sid
-    for phone in numbers:
-        bought = await twilio.incoming_phone_numbers.create_async(phone_number=phone)
-        await twilio.messaging.v1.services(service_sid).phone_numbers.create_async(
-            phone_number_sid=bought.sid
-        )
-    return Tenant(tenant_id, service_sid, numbers)
 
 
 @dataclass
@@ -94,37 +74,6 @@ class Stack:
         )
 
 
-async def register(infra: Infra, mongo_db: Any, numbers: dict[str, str]) -> None:
-    """`number.registered` for each phone -> tenant, as the registrar publishes it, and wait
-    until messaging's projection has them all."""
-    for index, (phone, tenant_id) in enumerate(numbers.items()):
-        event = Envelope.new(
-            NumberRegisteredV1(
-                registration_id=f"reg_{tenant_id}",
-                revision=1,
-                phone=phone,
-                phone_number_sid="PN" + f"{index:032x}",
-                messaging_service_sid="MG" + f"{index:032x}",
-                campaign_sid="QE2c6890da8086d771620e9b13fadeba0b",
-                tier=Tier.STANDARD,
-            ),
-            tenant_id=tenant_id,
-            correlation_id=f"reg_{tenant_id}",
-        )
-        await produce(
-            infra.kafka_bootstrap,
-            infra.topics.of(NumberRegisteredV1),
-            event.model_dump_json().encode(),
-            key=tenant_id.encode(),
-            headers=[("content-type", b"application/json")],
-        )
-
-    async def projected() -> bool:
-        return await mongo_db["numbers"].count_documents({}) == len(numbers)
-
-    await eventually(projected)
-
-
 @pytest.fixture
 async def stack(
     infra: Infra, run_service: RunService, mongo_db: Any, unique: str
@@ -147,7 +96,9 @@ async def stack(
                 listening(svc.app, port),
                 httpx.AsyncClient(base_url=f"{emulator.url}/_emulator") as admin,
             ):
-                await register(infra, mongo_db, {a.number: a.tenant_id, b.number: b.tenant_id})
+                await register_numbers(
+                    infra, mongo_db, {a.number: a.tenant_id, b.number: b.tenant_id}
+                )
                 yield Stack(infra, mongo_db, emulator, twilio, admin, url, a, b)
         finally:
             await close_twilio_client(twilio)
@@ -314,7 +265,7 @@ async def behind_proxy(
         run_service(create_messaging, settings, twilio_settings=TwilioSettings()) as svc,
         listening(svc.app, port) as url,
     ):
-        await register(infra, mongo_db, {"+12175550100": f"{unique}-a"})
+        await register_numbers(infra, mongo_db, {"+12175550100": f"{unique}-a"})
         yield url
 
 

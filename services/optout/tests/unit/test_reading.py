@@ -1,4 +1,5 @@
-"""What a text means, in both modes: the table the README's examples come from."""
+"""What a text means, in both modes: the table the README's examples come from (also run
+through the whole pipeline in tests/test_consent_flow.py)."""
 
 import pytest
 
@@ -7,68 +8,10 @@ from a2p_optout.domain import Intent, TenantProfile
 from a2p_shared.events import ConsentSource
 from a2p_shared.events.registration import OptOutMode
 
+from services.optout.tests.reading_table import HLP, IN, OUT, REV, TABLE, TXT
+
 KEYWORD = TenantProfile(mode=OptOutMode.KEYWORD)
 REASONABLE = TenantProfile(mode=OptOutMode.REASONABLE_MEANS)
-OUT, IN, HLP, REV, TXT = Intent.OPT_OUT, Intent.OPT_IN, Intent.HELP, Intent.REVIEW, Intent.OTHER
-
-# text, intent in keyword mode, intent in reasonable-means mode
-TABLE: list[tuple[str, Intent, Intent]] = [
-    ("STOP", OUT, OUT),
-    ("stop", OUT, OUT),
-    ("  Stop  ", OUT, OUT),
-    ("STOP.", OUT, OUT),
-    ("stop!!", OUT, OUT),
-    ("STOPALL", OUT, OUT),
-    ("unsubscribe", OUT, OUT),
-    ("Cancel", OUT, OUT),
-    ("END", OUT, OUT),
-    ("quit", OUT, OUT),
-    ("REVOKE", OUT, OUT),
-    ("optout", OUT, OUT),
-    ("OPTOUT?", OUT, OUT),
-    ("START", IN, IN),
-    ("yes", IN, IN),
-    ("Unstop", IN, IN),
-    ("HELP", HLP, HLP),
-    ("info", HLP, HLP),
-    ("Help?", HLP, HLP),
-    ("STOP PLEASE", TXT, OUT),
-    ("please stop", TXT, OUT),
-    ("opt out", TXT, OUT),
-    ("Opt-out", TXT, OUT),
-    ("stop texting me", TXT, OUT),
-    ("Stop texting me!", TXT, OUT),
-    ("please unsubscribe me", TXT, OUT),
-    ("no more texts", TXT, OUT),
-    ("No more messages please", TXT, OUT),
-    ("don't text me", TXT, OUT),
-    ("Do not text me anymore", TXT, OUT),
-    ("remove me from your list", TXT, OUT),
-    ("take me off your list", TXT, OUT),
-    ("opt me out", TXT, OUT),
-    ("I want to opt out", TXT, OUT),
-    ("stop sending me these texts", TXT, OUT),
-    ("STOP 🛑", TXT, OUT),
-    ("stop sending me promotions", TXT, REV),
-    ("wrong number", TXT, REV),
-    ("not interested", TXT, REV),
-    ("can you stop the reminders?", TXT, REV),
-    ("unsubscribe me from the newsletter", TXT, REV),
-    ("please remove me from the marketing list", TXT, REV),
-    ("hello", TXT, TXT),
-    ("What time do you open?", TXT, TXT),
-    ("Thanks!", TXT, TXT),
-    ("yes please", TXT, TXT),
-    ("cancel my appointment", TXT, TXT),
-    (
-        "The streetlight on Main St keeps flickering, can you stop by and fix it this week?",
-        TXT,
-        TXT,
-    ),
-    ("stopp", TXT, TXT),
-    ("S T O P", TXT, TXT),
-    ("", TXT, TXT),
-]
 
 
 @pytest.mark.parametrize(("text", "keyword_mode", "reasonable_mode"), TABLE)

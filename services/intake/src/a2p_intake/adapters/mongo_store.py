@@ -139,7 +139,7 @@ class MongoConsentStore:
     """
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self._consent = db["consent"]
+        self._consent = db["consent_history"]
 
     async def apply(self, tenant_id: str, phone: str, change: ConsentChange) -> None:
         entry = change.model_dump(mode="json") | {"recorded_at": change.recorded_at}
