@@ -222,7 +222,9 @@ async def test_a_status_of_a_message_the_send_pipeline_recorded_names_it_and_cou
     stack: Stack,
 ) -> None:
     twilio_sid = "SM" + "5" * 32
-    await stack.mongo_db["messages"].insert_one({"_id": "msg_42", "twilio_sid": twilio_sid})
+    await stack.mongo_db["messages"].insert_one(
+        {"_id": "tenant-a:key-1", "message_id": "msg_42", "twilio_sid": twilio_sid}
+    )
     url = f"{stack.url}/twilio/status"
     form = {
         "MessageSid": twilio_sid,

@@ -165,15 +165,19 @@ def dead_letter_middleware(
         async def consume_scope(
             self, call_next: Callable[[Any], Awaitable[Any]], msg: "StreamMessage[Any]"
         ) -> Any:
-            record = self.msg
+            # A batch subscriber gets the partition's records as a tuple; its handler
+            # dead-letters the records it cannot read one by one.
+            records = self.msg if isinstance(self.msg, tuple) else (self.msg,)
+            record = records[0]
             place = (record.topic, record.partition)
             try:
                 result = await call_next(msg)
             except _PERMANENT as exc:
-                errors = _body_errors(record.value or b"") or field_errors(
-                    exc, strip_first=isinstance(exc, ValidationError)
-                )
-                await dead_letters.send(record, errors)
+                for each in records:
+                    errors = _body_errors(each.value or b"") or field_errors(
+                        exc, strip_first=isinstance(exc, ValidationError)
+                    )
+                    await dead_letters.send(each, errors)
                 attempts.pop(place, None)
                 return None
             except Exception:

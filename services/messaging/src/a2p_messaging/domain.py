@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -181,3 +182,32 @@ def _media_urls(form: Mapping[str, str]) -> list[str]:
         (int(match[1]), url) for name, url in form.items() if (match := _MEDIA_URL.match(name))
     )
     return [url for _, url in indexed]
+
+
+# --- the send pipeline's record of each request ----------------------------------------------
+
+SendState = Literal["sending", "sent", "failed", "blocked"]
+
+
+@dataclass(slots=True)
+class SendRecord:
+    """One request (tenant and idempotency key) in the `messages` collection."""
+
+    tenant_id: str
+    idempotency_key: str
+    message_id: str
+    to: str
+    state: SendState
+    from_number: str | None = None
+    segments: int = 0
+    cap_day: str | None = None
+    started_at: datetime | None = None
+    twilio_sid: str | None = None
+    outcome: dict[str, Any] | None = None
+    """The outcome event as published; a redelivered request republishes it unchanged."""
+    status: str | None = None
+
+
+def outcome_event_id(tenant_id: str, idempotency_key: str) -> uuid.UUID:
+    """One outcome per request: its id depends only on the request."""
+    return uuid.uuid5(_EVENT_IDS, f"outcome:{tenant_id}:{idempotency_key}")

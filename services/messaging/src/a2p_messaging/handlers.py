@@ -1,40 +1,64 @@
-"""messaging's Kafka subscriptions. Each decodes its event against the contract (a record that does
-not fit is dead-lettered); `number.registered` keeps the `numbers` projection the webhooks read,
-the others' use cases arrive with the send pipeline."""
+"""messaging's Kafka subscriptions: requests to send (in batches, one per partition), the
+`numbers` projection, and each tenant's consent rule from its registrations."""
 
 import logging
+from typing import Any
 
-from faststream.kafka import KafkaRouter
+from faststream.kafka import KafkaMessage, KafkaRouter
+from pydantic import ValidationError
 
 from a2p_messaging import service
+from a2p_shared.dead_letter import DeadLetters, FieldError, field_errors
 from a2p_shared.events import (
-    CampaignApprovedV1,
-    CampaignFailedV1,
     Envelope,
     MessageRequestedV1,
     NumberRegisteredV1,
+    RegistrationCorrectedV1,
+    RegistrationSubmittedV1,
 )
 from a2p_shared.kafka import Topics
 
 log = logging.getLogger(__name__)
 
 
-def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRouter:
+def build_router(
+    deps: service.Deps,
+    sends: service.SendDeps,
+    dead_letters: DeadLetters,
+    topics: Topics,
+    group_id: str,
+    *,
+    batch_max: int,
+) -> KafkaRouter:
     router = KafkaRouter()
 
     @router.subscriber(
         topics.of(MessageRequestedV1),
         group_id=f"{group_id}.on_requested",
         auto_offset_reset="earliest",
+        batch=True,
+        max_records=batch_max,
         title="on_requested",
+        description="Decides and sends each requested SMS: registration, consent, daily cap, "
+        "Twilio; exactly one outcome per request",
     )
-    async def on_requested(event: Envelope[MessageRequestedV1]) -> None:
-        log.info(
-            "%s %s for %s: the send pipeline arrives with issue #6",
-            event.type,
-            event.event_id,
-            event.correlation_id,
-        )
+    async def on_requested(_: list[Any], msg: KafkaMessage) -> None:
+        requests = []
+        for record in msg.raw_message:  # type: ignore[union-attr]
+            try:
+                requests.append(
+                    (record, Envelope[MessageRequestedV1].model_validate_json(record.value or b""))
+                )
+            except ValidationError as error:
+                await dead_letters.send(record, field_errors(error))
+        known = {}
+        for tenant_id in {event.tenant_id for _, event in requests}:
+            known[tenant_id] = await sends.sends.tenant_known(tenant_id)
+        for record, event in requests:
+            if not known[event.tenant_id]:
+                reason = "no registration or number is known for this tenant"
+                await dead_letters.send(record, [FieldError(field="tenant_id", reason=reason)])
+        await service.decide_batch(sends, [e for _, e in requests if known[e.tenant_id]])
 
     @router.subscriber(
         topics.of(NumberRegisteredV1),
@@ -46,32 +70,29 @@ def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRout
     async def on_number_registered(event: Envelope[NumberRegisteredV1]) -> None:
         await service.register_number(deps, event)
 
-    @router.subscriber(
-        topics.of(CampaignApprovedV1),
-        group_id=f"{group_id}.on_campaign_approved",
-        auto_offset_reset="earliest",
-        title="on_campaign_approved",
-    )
-    async def on_campaign_approved(event: Envelope[CampaignApprovedV1]) -> None:
-        log.info(
-            "%s %s for %s: sender pools arrive with issue #6",
-            event.type,
-            event.event_id,
-            event.correlation_id,
-        )
-
-    @router.subscriber(
-        topics.of(CampaignFailedV1),
-        group_id=f"{group_id}.on_campaign_failed",
-        auto_offset_reset="earliest",
-        title="on_campaign_failed",
-    )
-    async def on_campaign_failed(event: Envelope[CampaignFailedV1]) -> None:
-        log.info(
-            "%s %s for %s: sender pools arrive with issue #6",
-            event.type,
-            event.event_id,
-            event.correlation_id,
-        )
+    for payload_cls in (RegistrationSubmittedV1, RegistrationCorrectedV1):
+        _remember_rules(router, sends, topics, group_id, payload_cls)
 
     return router
+
+
+def _remember_rules(
+    router: KafkaRouter,
+    sends: service.SendDeps,
+    topics: Topics,
+    group_id: str,
+    payload_cls: type[RegistrationSubmittedV1] | type[RegistrationCorrectedV1],
+) -> None:
+    name = "on_" + payload_cls.event_type.replace(".", "_")
+
+    async def remember(event: Envelope[payload_cls]) -> None:  # type: ignore[valid-type]
+        await service.remember_rules(sends, event)
+
+    remember.__name__ = name
+    router.subscriber(
+        topics.of(payload_cls),
+        group_id=f"{group_id}.{name}",
+        auto_offset_reset="earliest",
+        title=name,
+        description="The tenant's rule for transactional consent, from its latest registration",
+    )(remember)

@@ -9,18 +9,44 @@ from Twilio's MessageSid (and status), and consumers apply an event id once.
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from opentelemetry import trace
 
-from a2p_messaging import domain
-from a2p_messaging.ports import EventPublisher, MessageIds, NumberDirectory, WebhookLedger
+from a2p_messaging import domain, sending
+from a2p_messaging.domain import SendRecord
+from a2p_messaging.ports import (
+    ConsentLookup,
+    EventPublisher,
+    MessageIds,
+    NumberDirectory,
+    Sender,
+    SendLedger,
+    SendRefused,
+    TwilioUnavailable,
+    WebhookLedger,
+)
 from a2p_shared.clock import Clock
-from a2p_shared.events import Envelope, NumberRegisteredV1
+from a2p_shared.events import (
+    BlockReason,
+    Envelope,
+    MessageBlockedV1,
+    MessageFailedV1,
+    MessageRequestedV1,
+    MessageSentV1,
+    NumberRegisteredV1,
+    Purpose,
+    RegistrationCorrectedV1,
+    RegistrationSubmittedV1,
+)
+from a2p_shared.events.registration import Category, Tier
 from a2p_shared.telemetry import MESSAGE_ID, TENANT_ID
+
+BLOCK_REASON = "a2p.message.block_reason"
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +98,9 @@ async def receive_inbound(deps: Deps, form: Mapping[str, str]) -> Outcome:
         event_id=domain.inbound_event_id(sid),
     )
     await _publish(deps, event)
-    await deps.ledger.record_inbound(sid, number.tenant_id, event.event_id, deps.clock.now())
+    await deps.ledger.record_inbound(
+        sid, number.tenant_id, event.event_id, deps.clock.now(), sender=message.from_number
+    )
     return Outcome.PUBLISHED
 
 
@@ -104,6 +132,7 @@ async def receive_status(deps: Deps, form: Mapping[str, str]) -> Outcome:
         event_id=domain.status_event_id(report.message_sid, report.status),
     )
     await _publish(deps, event)
+    await deps.messages.update_status(report.message_sid, report.status, deps.clock.now())
     await deps.ledger.record_status(key, number.tenant_id, event.event_id, deps.clock.now())
     return Outcome.PUBLISHED
 
@@ -122,3 +151,234 @@ async def _publish(deps: Deps, event: Envelope[Any]) -> None:
 
 def _annotate(tenant_id: str, message_id: str) -> None:
     trace.get_current_span().set_attributes({TENANT_ID: tenant_id, MESSAGE_ID: message_id})
+
+
+# --- the send pipeline ------------------------------------------------------------------------
+
+
+@dataclass
+class SendDeps:
+    sends: SendLedger
+    sender: Sender
+    consent: ConsentLookup
+    events: EventPublisher
+    clock: Clock
+    caps: Mapping[Tier, int]
+    consent_wait_s: float = 10.0
+    reconcile_window: timedelta = timedelta(minutes=2)
+
+
+async def remember_rules(
+    deps: SendDeps, event: Envelope[RegistrationSubmittedV1] | Envelope[RegistrationCorrectedV1]
+) -> None:
+    policy = event.payload.request.messaging
+    rules = sending.TenantRules(policy.transactional_consent)
+    await deps.sends.save_rules(event.tenant_id, rules, event.occurred_at)
+
+
+async def decide_batch(deps: SendDeps, requests: Sequence[Envelope[MessageRequestedV1]]) -> None:
+    """One batch from one partition: the consent table is brought up to the consent topic's
+    end (one round trip), then each person's requests are sent in order, people side by side."""
+    await deps.consent.caught_up(deps.consent_wait_s)
+    people: dict[tuple[str, str], list[Envelope[MessageRequestedV1]]] = {}
+    for request in requests:
+        people.setdefault((request.tenant_id, request.payload.to), []).append(request)
+
+    async def in_order(queue: list[Envelope[MessageRequestedV1]]) -> None:
+        for request in queue:
+            await send(deps, request)
+
+    results = await asyncio.gather(*(in_order(q) for q in people.values()), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        raise failures[0]  # the batch is redelivered; what was done is found done
+
+
+async def send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> None:
+    """Exactly one outcome per request, and at most one text, however often it is delivered."""
+    request, tenant_id = event.payload, event.tenant_id
+    _annotate(tenant_id, request.message_id)
+    record = await deps.sends.get_record(tenant_id, request.idempotency_key)
+    if record is not None and record.state != "sending":
+        await _publish_outcome(deps, record)  # a redelivery: the same event, applied once
+        return
+    if record is None:
+        record = await _start(deps, event)
+        if record.state != "sending":
+            await _publish_outcome(deps, record)
+            return
+    else:
+        # `sending` found: an earlier attempt may have reached Twilio. Ask before sending.
+        sid = await _find_at_twilio(deps, record, request)
+        if sid is not None:
+            await _finish_sent(deps, event, record, sid)
+            return
+    await _call_twilio(deps, event, record)
+
+
+async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
+    request, tenant_id = event.payload, event.tenant_id
+    decision = await _decide(deps, event)
+    now = deps.clock.now()
+    if isinstance(decision, sending.Send):
+        day = sending.cap_day(now)
+        count = decision.segments.count
+        if await deps.sends.reserve(tenant_id, day, count, deps.caps[decision.sender.tier]):
+            record = SendRecord(
+                tenant_id=tenant_id,
+                idempotency_key=request.idempotency_key,
+                message_id=request.message_id,
+                to=request.to,
+                state="sending",
+                from_number=decision.sender.phone,
+                segments=count,
+                cap_day=day,
+                started_at=now,
+            )
+            if await deps.sends.begin(record):
+                return record
+            await deps.sends.release(tenant_id, day, count)  # another instance began it
+            return await _existing(deps, event)
+        decision = sending.Blocked(
+            BlockReason.DAILY_CAP,
+            f"{count} segments would pass the tenant's daily cap of "
+            f"{deps.caps[decision.sender.tier]} ({decision.sender.tier.value})",
+        )
+    blocked = Envelope.caused_by(
+        event,
+        MessageBlockedV1(
+            message_id=request.message_id,
+            to=request.to,
+            reason=decision.reason,
+            detail=decision.detail,
+        ),
+        event_id=domain.outcome_event_id(tenant_id, request.idempotency_key),
+    )
+    trace.get_current_span().set_attribute(BLOCK_REASON, decision.reason.value)
+    record = SendRecord(
+        tenant_id=tenant_id,
+        idempotency_key=request.idempotency_key,
+        message_id=request.message_id,
+        to=request.to,
+        state="blocked",
+        outcome=blocked.model_dump(mode="json"),
+    )
+    if await deps.sends.begin(record):
+        return record
+    return await _existing(deps, event)
+
+
+async def _existing(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
+    found = await deps.sends.get_record(event.tenant_id, event.payload.idempotency_key)
+    if found is None:
+        raise RuntimeError("a send record vanished")  # never deleted: retried as transient
+    return found
+
+
+async def _decide(
+    deps: SendDeps, event: Envelope[MessageRequestedV1]
+) -> sending.Send | sending.Blocked:
+    request, tenant_id = event.payload, event.tenant_id
+    consent = deps.consent.get(tenant_id, request.to)
+    pool = await deps.sends.pool(tenant_id)
+    rules = await deps.sends.rules(tenant_id)
+    needs_conversation = (
+        request.purpose is Purpose.CAMPAIGN
+        and request.category is Category.TRANSACTIONAL
+        and consent is None
+    )
+    texted = needs_conversation and await deps.sends.texted_us(tenant_id, request.to)
+    return sending.decide(request, sending.Facts(pool, consent, texted, rules))
+
+
+async def _call_twilio(
+    deps: SendDeps, event: Envelope[MessageRequestedV1], record: SendRecord
+) -> None:
+    request = event.payload
+    assert record.from_number is not None
+    try:
+        sid = await deps.sender.send(
+            to=request.to, from_=record.from_number, body=request.body, media_url=request.media_url
+        )
+    except SendRefused as refused:
+        await _finish_failed(deps, event, record, refused)
+        return
+    except TwilioUnavailable:
+        # It may have been accepted before the answer was lost: ask, and send again only later
+        # (the request is redelivered) if Twilio has no such message.
+        sid = await _find_at_twilio(deps, record, request)
+        if sid is None:
+            raise
+    await _finish_sent(deps, event, record, sid)
+
+
+async def _find_at_twilio(
+    deps: SendDeps, record: SendRecord, request: MessageRequestedV1
+) -> str | None:
+    assert record.from_number is not None
+    assert record.started_at is not None
+    return await deps.sender.find(
+        to=request.to,
+        from_=record.from_number,
+        body=request.body,
+        since=record.started_at - deps.reconcile_window,
+    )
+
+
+async def _finish_sent(
+    deps: SendDeps, event: Envelope[MessageRequestedV1], record: SendRecord, sid: str
+) -> None:
+    request = event.payload
+    assert record.from_number is not None
+    counted = sending.segments(request.body)
+    sent = Envelope.caused_by(
+        event,
+        MessageSentV1(
+            message_id=request.message_id,
+            to=request.to,
+            twilio_sid=sid,
+            from_number=record.from_number,
+            segments=counted.count,
+            encoding=counted.encoding,
+        ),
+        event_id=domain.outcome_event_id(event.tenant_id, request.idempotency_key),
+    )
+    record.state, record.twilio_sid = "sent", sid
+    record.outcome = sent.model_dump(mode="json")
+    await deps.sends.finish(record)
+    await _publish_outcome(deps, record)
+
+
+async def _finish_failed(
+    deps: SendDeps, event: Envelope[MessageRequestedV1], record: SendRecord, refused: SendRefused
+) -> None:
+    request = event.payload
+    if record.cap_day is not None:
+        await deps.sends.release(event.tenant_id, record.cap_day, record.segments)
+    failed = Envelope.caused_by(
+        event,
+        MessageFailedV1(
+            message_id=request.message_id,
+            to=request.to,
+            twilio_code=refused.code,
+            detail=refused.detail,
+            from_number=record.from_number,
+        ),
+        event_id=domain.outcome_event_id(event.tenant_id, request.idempotency_key),
+    )
+    record.state, record.outcome = "failed", failed.model_dump(mode="json")
+    await deps.sends.finish(record)
+    await _publish_outcome(deps, record)
+
+
+_OUTCOMES: dict[str, type[MessageSentV1 | MessageBlockedV1 | MessageFailedV1]] = {
+    "message.sent": MessageSentV1,
+    "message.blocked": MessageBlockedV1,
+    "message.failed": MessageFailedV1,
+}
+
+
+async def _publish_outcome(deps: SendDeps, record: SendRecord) -> None:
+    assert record.outcome is not None
+    payload_cls = _OUTCOMES[record.outcome["type"]]
+    await deps.events.publish(Envelope[payload_cls].model_validate(record.outcome))  # type: ignore[valid-type]

@@ -1,6 +1,7 @@
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from a2p_shared.events.registration import Tier
 from a2p_shared.settings import ServiceSettings
 
 
@@ -23,6 +24,39 @@ class MessagingSettings(ServiceSettings):
         description="How long a webhook waits for Kafka to acknowledge its event before it "
         "answers 503 (Twilio gives up on a webhook after 15 s)",
     )
+
+    daily_cap_low_volume: int = Field(
+        default=6_000, ge=0, description="Segments a day for a low-volume standard brand"
+    )
+    daily_cap_standard: int = Field(
+        default=200_000, ge=0, description="Segments a day for a standard brand"
+    )
+    daily_cap_sole_proprietor: int = Field(
+        default=1_000, ge=0, description="Segments a day for a sole-proprietor brand"
+    )
+    batch_max: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Most requests decided together (one consent catch-up per batch)",
+    )
+    consent_wait_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a batch waits for the consent table to reach the consent topic's "
+        "end before it is retried (never decided on a stale table)",
+    )
+
+    @property
+    def status_callback_url(self) -> str:
+        return f"{self.public_url}/twilio/status"
+
+    def caps(self) -> dict[Tier, int]:
+        return {
+            Tier.LOW_VOLUME_STANDARD: self.daily_cap_low_volume,
+            Tier.STANDARD: self.daily_cap_standard,
+            Tier.SOLE_PROPRIETOR: self.daily_cap_sole_proprietor,
+        }
 
     @field_validator("public_url")
     @classmethod

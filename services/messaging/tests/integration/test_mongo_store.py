@@ -69,7 +69,9 @@ class TestMongoMessagingStore(MessagingStoreContract):
     async def test_a_message_the_send_pipeline_recorded_is_found_by_its_twilio_sid(
         self, empty: MongoMessagingStore, mongo_db: Any
     ) -> None:
-        await mongo_db["messages"].insert_one({"_id": "msg_42", "twilio_sid": SID})
+        await mongo_db["messages"].insert_one(
+            {"_id": "tenant-a:key-1", "message_id": "msg_42", "twilio_sid": SID}
+        )
 
         assert await empty.message_id_for(SID) == "msg_42"
 

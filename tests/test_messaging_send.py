@@ -1,0 +1,309 @@
+"""The send pipeline on real Kafka, MongoDB and the Twilio emulator: a STOP to one number blocks
+the tenant's other numbers and no other tenant, also while racing the sends across two
+instances; several instances give every request exactly one outcome and one text at most, and
+the daily cap holds in total."""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from a2p_messaging.app import create_app as create_messaging
+from a2p_messaging.settings import MessagingSettings
+from a2p_optout.app import create_app as create_optout
+from a2p_optout.settings import OptoutSettings
+from a2p_shared.events import (
+    Envelope,
+    MessageBlockedV1,
+    MessageFailedV1,
+    MessageRequestedV1,
+    MessageSentV1,
+    OptInRecordedV1,
+    OptOutRecordedV1,
+)
+from a2p_shared.events.registration import Category
+from a2p_shared.kafka import event_key
+from a2p_shared.testing.kafka import read_topic
+from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
+from a2p_twilio_emulator.testing import RunningEmulator, serve
+
+from tests.support import (
+    Infra,
+    RunService,
+    Tenant,
+    free_port,
+    listening,
+    onboarded,
+    register_numbers,
+)
+
+pytestmark = pytest.mark.infra
+
+A_NUMBERS = ["+12175550100", "+12175550101"]
+B_NUMBER = "+13175550100"
+OUTCOMES = ("message.sent", "message.blocked", "message.failed")
+
+
+@dataclass
+class Stack:
+    infra: Infra
+    emulator: RunningEmulator
+    admin: httpx.AsyncClient
+    a: Tenant
+    b: Tenant
+    producer: AIOKafkaProducer
+    webhook_port: int
+    sent: int = 0
+
+    def request(
+        self, tenant: Tenant, to: str, *, from_number: str | None = None, body: str = "Hi"
+    ) -> Envelope[MessageRequestedV1]:
+        self.sent += 1
+        key = f"k-{self.sent}"
+        return Envelope.new(
+            MessageRequestedV1(
+                message_id=f"m-{tenant.tenant_id}-{self.sent}",
+                to=to,
+                idempotency_key=key,
+                body=body,
+                category=Category.TRANSACTIONAL,
+                from_number=from_number,
+            ),
+            tenant_id=tenant.tenant_id,
+            correlation_id=f"m-{self.sent}",
+        )
+
+    async def publish(self, *events: Envelope[Any]) -> None:
+        for event in events:
+            await self.producer.send_and_wait(
+                self.infra.topics.of(type(event.payload)),
+                event.model_dump_json().encode(),
+                key=event_key(event),
+            )
+
+    async def opt_in(self, tenant: Tenant, *people: str) -> None:
+        await self.publish(
+            *(
+                Envelope.new(
+                    OptInRecordedV1(
+                        phone=person,
+                        source="platform",
+                        categories=[Category.TRANSACTIONAL],
+                        recorded_at=datetime.now(UTC),
+                    ),
+                    tenant_id=tenant.tenant_id,
+                    correlation_id=person,
+                )
+                for person in people
+            )
+        )
+
+    async def outcomes(self, expect: int, settle: float = 2.0) -> list[dict[str, Any]]:
+        """Records on the sent, blocked and failed topics, once `expect` are there."""
+        topics = [
+            self.infra.topics.of(c) for c in (MessageSentV1, MessageBlockedV1, MessageFailedV1)
+        ]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.infra.kafka_bootstrap)
+        await consumer.start()
+        try:
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in topics
+                for p in (consumer.partitions_for_topic(topic) or {0})
+            ]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            found: list[dict[str, Any]] = []
+            deadline, settled = time.monotonic() + 60, None
+            while time.monotonic() < deadline:
+                batch = await consumer.getmany(timeout_ms=200)
+                found += [json.loads(r.value) for part in batch.values() for r in part]
+                if len({o["event_id"] for o in found}) >= expect:
+                    settled = settled or time.monotonic() + settle
+                    if time.monotonic() >= settled:
+                        break
+            return found
+        finally:
+            await consumer.stop()
+
+    async def texts_at_twilio(self, to: str | None = None) -> list[dict[str, Any]]:
+        query = {"direction": "outbound-api", **({"to": to} if to else {})}
+        listed = await self.admin.get("/messages", params=query)
+        return list(listed.json())
+
+
+def messaging(
+    run_service: RunService, infra: Infra, emulator: RunningEmulator, **extra: Any
+) -> Any:
+    settings = infra.settings(MessagingSettings, **extra)
+    return run_service(
+        create_messaging, settings, twilio_settings=TwilioSettings(api_url=emulator.url)
+    )
+
+
+@pytest.fixture
+async def stack(infra: Infra, mongo_db: Any, unique: str) -> AsyncIterator[Stack]:
+    async with serve() as emulator:
+        twilio = twilio_client(TwilioSettings(api_url=emulator.url))
+        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+        await producer.start()
+        try:
+            # The webhooks point at a port the test opens when it needs them.
+            port = free_port()
+            hooks = {"inbound_request_url": f"http://127.0.0.1:{port}/twilio/inbound"}
+            a = await onboarded(twilio, f"{unique}-a", A_NUMBERS, **hooks)
+            b = await onboarded(twilio, f"{unique}-b", [B_NUMBER], **hooks)
+            async with httpx.AsyncClient(base_url=f"{emulator.url}/_emulator") as admin:
+                yield Stack(infra, emulator, admin, a, b, producer, port)
+        finally:
+            await producer.stop()
+            await close_twilio_client(twilio)
+
+
+async def _numbers_known(stack: Stack, mongo_db: Any) -> None:
+    numbers = {phone: stack.a.tenant_id for phone in A_NUMBERS}
+    await register_numbers(stack.infra, mongo_db, {**numbers, B_NUMBER: stack.b.tenant_id})
+
+
+async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_tenant(
+    stack: Stack, run_service: RunService, mongo_db: Any
+) -> None:
+    person = "+13125550142"
+    port = stack.webhook_port
+    settings = stack.infra.settings(MessagingSettings, public_url=f"http://127.0.0.1:{port}")
+    async with (
+        run_service(
+            create_messaging, settings, twilio_settings=TwilioSettings(api_url=stack.emulator.url)
+        ) as svc,
+        listening(svc.app, port),
+        run_service(create_optout, stack.infra.settings(OptoutSettings)),
+    ):
+        await _numbers_known(stack, mongo_db)
+        await stack.opt_in(stack.a, person)
+        await stack.opt_in(stack.b, person)
+        stop = await stack.admin.post(
+            "/inbound", json={"from": person, "to": A_NUMBERS[0], "body": "STOP"}
+        )
+        assert stop.json()["webhook_status"] == 200
+        await read_topic(
+            stack.infra.kafka_bootstrap,
+            stack.infra.topics.of(OptOutRecordedV1),
+            expect=3,  # two opt-ins, then the opt-out
+        )
+        # The opt-out is acknowledged: send at once from the tenant's other number, and from B.
+        from_b_of_a = stack.request(stack.a, person, from_number=A_NUMBERS[1])
+        from_pool_of_a = stack.request(stack.a, person)
+        from_b = stack.request(stack.b, person)
+        await stack.publish(from_b_of_a, from_pool_of_a, from_b)
+        # Ours (two blocked, one sent) and optout's confirmation, which Twilio refuses: it
+        # blocked the service that got the STOP.
+        outcomes = await stack.outcomes(expect=4)
+
+    by_id = {o["payload"]["message_id"]: o for o in outcomes}
+    assert by_id[from_b_of_a.payload.message_id]["payload"]["reason"] == "opted_out"
+    assert by_id[from_pool_of_a.payload.message_id]["payload"]["reason"] == "opted_out"
+    assert by_id[from_b.payload.message_id]["type"] == "message.sent"
+    [confirmation] = [o for o in outcomes if o["type"] == "message.failed"]
+    assert confirmation["payload"]["twilio_code"] == 21610
+    texts = await stack.texts_at_twilio(person)
+    assert [t["from"] for t in texts] == [B_NUMBER], "only tenant B's text reached Twilio"
+
+
+async def test_several_instances_one_outcome_per_request_no_duplicate_text_caps_hold(
+    stack: Stack, run_service: RunService, mongo_db: Any
+) -> None:
+    people = [f"+1312555{n:04d}" for n in range(300, 330)]
+    cap = 40  # segments a day for tenant A: fewer than the requests below
+    async with AsyncExitStack() as instances:
+        for _ in range(3):
+            await instances.enter_async_context(
+                messaging(run_service, stack.infra, stack.emulator, daily_cap_standard=cap)
+            )
+        await _numbers_known(stack, mongo_db)
+        await stack.opt_in(stack.a, *people)
+        requests = [stack.request(stack.a, p, body=f"Update {i}") for i in range(2) for p in people]
+        # Every request is delivered twice, as a producer retry or a replay would.
+        await stack.publish(*requests, *requests)
+        outcomes = await stack.outcomes(expect=len(requests))
+
+    assert sorted(o["payload"]["message_id"] for o in _unique(outcomes)) == sorted(
+        r.payload.message_id for r in requests
+    ), "every request has one outcome"
+    sent = [o for o in _unique(outcomes) if o["type"] == "message.sent"]
+    capped = [o for o in _unique(outcomes) if o["type"] == "message.blocked"]
+    assert len(sent) == cap, "one segment each: exactly the cap is sent"
+    assert {o["payload"]["reason"] for o in capped} == {"daily_cap"}
+    texts = await stack.texts_at_twilio()
+    assert len(texts) == len(sent), "no text twice at Twilio"
+    assert {t["sid"] for t in texts} == {o["payload"]["twilio_sid"] for o in sent}
+
+
+def _unique(outcomes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outcomes by event id: a redelivered request republishes its outcome with the same id."""
+    return list({o["event_id"]: o for o in outcomes}.values())
+
+
+async def test_a_stop_racing_a_stream_of_sends_across_two_instances(
+    stack: Stack, run_service: RunService, mongo_db: Any
+) -> None:
+    person = "+13125550177"
+    port = stack.webhook_port
+    settings = stack.infra.settings(MessagingSettings, public_url=f"http://127.0.0.1:{port}")
+    emulator = TwilioSettings(api_url=stack.emulator.url)
+    published: list[tuple[float, str]] = []
+    async with (
+        run_service(create_messaging, settings, twilio_settings=emulator) as first,
+        listening(first.app, port),
+        run_service(create_messaging, settings, twilio_settings=emulator),
+        run_service(create_optout, stack.infra.settings(OptoutSettings)),
+    ):
+        await _numbers_known(stack, mongo_db)
+        await stack.opt_in(stack.a, person)
+        acknowledged = asyncio.Event()
+        observed_at: list[float] = []
+
+        async def watch_consent() -> None:
+            await read_topic(
+                stack.infra.kafka_bootstrap,
+                stack.infra.topics.of(OptOutRecordedV1),
+                expect=2,  # the opt-in, then the opt-out
+                within=60,
+            )
+            observed_at.append(time.time())
+            acknowledged.set()
+
+        async def stream() -> None:
+            # Until well after the opt-out is on the topic: requests before, around and after.
+            after = 0
+            while after < 20:
+                request = stack.request(stack.a, person, body=f"Reminder {len(published)}")
+                await stack.publish(request)
+                published.append((time.time(), request.payload.message_id))
+                after += acknowledged.is_set()
+                await asyncio.sleep(0.02)
+
+        watcher = asyncio.create_task(watch_consent())
+        sender = asyncio.create_task(stream())
+        await read_topic(  # sends are flowing through both instances: now the STOP
+            stack.infra.kafka_bootstrap, stack.infra.topics.of(MessageSentV1), expect=3, within=30
+        )
+        await stack.admin.post(
+            "/inbound", json={"from": person, "to": A_NUMBERS[1], "body": "STOP"}
+        )
+        await asyncio.gather(watcher, sender)
+        outcomes = await stack.outcomes(expect=len(published) + 1)
+
+    by_id = {o["payload"]["message_id"]: o for o in outcomes}
+    later = [m for at, m in published if at > observed_at[0]]
+    earlier = [m for at, m in published if at <= observed_at[0]]
+    assert len(later) >= 20
+    assert {by_id[m]["payload"].get("reason") for m in later} == {"opted_out"}
+    assert any(by_id[m]["type"] == "message.sent" for m in earlier), "the race had a before"
