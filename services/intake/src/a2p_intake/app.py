@@ -11,7 +11,11 @@ from a2p_intake.adapters.mongo_store import (
 )
 from a2p_intake.settings import IntakeSettings
 from a2p_shared.clock import SystemClock
-from a2p_shared.events import RegistrationCorrectedV1, RegistrationSubmittedV1
+from a2p_shared.events import (
+    MessageRequestedV1,
+    RegistrationCorrectedV1,
+    RegistrationSubmittedV1,
+)
 from a2p_shared.kafka import EventBus, Topics, build_broker
 from a2p_shared.mongo import database, mongo_client
 from a2p_shared.service_app import service_app
@@ -21,7 +25,8 @@ DESCRIPTION = (
     "Registration intake: platforms submit a tenant's A2P 10DLC registration over HTTP or the "
     "intake topic; intake checks it, deduplicates it and publishes registration.submitted. "
     "Platforms also record consent they collected over HTTP (published to a2p.intake.consent); "
-    "intake keeps each person's consent history and the texts staff must review."
+    "intake keeps each person's consent history and the texts staff must review. Platforms "
+    "ask for one SMS to one person over HTTP, published as message.requested."
 )
 
 
@@ -40,7 +45,9 @@ def create_app(
         registrations=registrations,
         api_keys=MongoApiKeyStore(db),
         events=EventBus(
-            broker, topics, produces=[RegistrationSubmittedV1, RegistrationCorrectedV1]
+            broker,
+            topics,
+            produces=[RegistrationSubmittedV1, RegistrationCorrectedV1, MessageRequestedV1],
         ),
         clock=SystemClock(),
         consent=MongoConsentStore(db),

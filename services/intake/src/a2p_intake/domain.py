@@ -1,5 +1,5 @@
-"""Pure rules of intake: registration identity, idempotency, API keys and their scope, and
-consent commands and their review."""
+"""Pure rules of intake: registration and message identity, idempotency, API keys and their
+scope, and consent commands and their review."""
 
 import hashlib
 import hmac
@@ -28,6 +28,7 @@ from a2p_shared.events import (
 from a2p_shared.events.registration import Category
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:registration")
+_MESSAGE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:a2p:message")
 KEY_PREFIX = "a2p_"
 ALL_TENANTS = "*"
 
@@ -63,6 +64,17 @@ def submitted_event_id(registration_id: str, revision: int) -> UUID:
 
 def corrected_event_id(registration_id: str, revision: int) -> UUID:
     return uuid5(UUID(registration_id), f"registration.corrected:{revision}")
+
+
+def message_id(tenant_id: str, idempotency_key: str) -> str:
+    """Stable for the same tenant and key, so a retried send names the same message."""
+    # A tenant id has no ':' (its pattern), so tenant and key cannot run into each other.
+    return str(uuid5(_MESSAGE_NAMESPACE, f"{tenant_id}:{idempotency_key}"))
+
+
+def message_requested_event_id(tenant_id: str, idempotency_key: str) -> UUID:
+    """The `message.requested` of a retried send is the very same event (same id)."""
+    return uuid5(_MESSAGE_NAMESPACE, f"event:{tenant_id}:{idempotency_key}")
 
 
 def fingerprint(request: RegistrationRequest) -> str:

@@ -1,4 +1,5 @@
-"""Intake's HTTP API: registrations and consent per tenant, behind per-platform API keys."""
+"""Intake's HTTP API: registrations, consent and messages per tenant, behind per-platform API
+keys."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,10 +37,17 @@ from a2p_intake.ports import (
     RegistrationStore,
 )
 from a2p_shared.clock import Clock
-from a2p_shared.events import ConsentAction, ConsentEvidence, RecordConsent, RegistrationRequest
+from a2p_shared.events import (
+    ConsentAction,
+    ConsentEvidence,
+    Envelope,
+    MessageRequestedV1,
+    RecordConsent,
+    RegistrationRequest,
+)
 from a2p_shared.events.policy import FeeItem, Finding
 from a2p_shared.events.registration import Category
-from a2p_shared.events.values import USPhone
+from a2p_shared.events.values import USPhone, WebUrl
 
 TenantPath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -51,6 +59,15 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=255,
         description="Repeat a request with the same key to get the same registration, once",
+    ),
+]
+RequiredIdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Required: a retry with the same key is the same message, sent once",
     ),
 ]
 
@@ -162,6 +179,38 @@ class ConsentAccepted(BaseModel):
     def of(cls, command: RecordConsent) -> "ConsentAccepted":
         return cls.model_validate(
             command.model_dump(include={"tenant_id", "phone", "action", "idempotency_key"})
+        )
+
+
+class MessageRequest(BaseModel):
+    """One SMS to one person: `message.requested` without the ids, which intake makes from the
+    tenant and the `Idempotency-Key`, and without the purpose (always a campaign message)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    to: USPhone
+    body: str = Field(min_length=1, max_length=1600, description="The text, up to 1600 characters")
+    category: Category = Field(description="Which consent the person must have given")
+    from_number: USPhone | None = Field(
+        default=None, description="A specific tenant number; otherwise the tenant's pool"
+    )
+    media_url: WebUrl | None = Field(default=None, description="A picture to send with it (MMS)")
+
+
+class MessageAccepted(BaseModel):
+    message_id: str = Field(description="The same for the same tenant and Idempotency-Key")
+    tenant_id: str
+    to: str
+    status: Literal["accepted"] = "accepted"
+    idempotency_key: str
+
+    @classmethod
+    def of(cls, event: Envelope[MessageRequestedV1]) -> "MessageAccepted":
+        return cls(
+            message_id=event.payload.message_id,
+            tenant_id=event.tenant_id,
+            to=event.payload.to,
+            idempotency_key=event.payload.idempotency_key,
         )
 
 
@@ -492,5 +541,35 @@ def build_router(deps: IntakeDeps) -> APIRouter:
         if resolution.replayed:
             response.headers["Idempotent-Replayed"] = "true"
         return ReviewView.of(resolution.review)
+
+    @router.post(
+        "/messages",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=MessageAccepted,
+        responses=errors,
+        summary="Ask for one SMS to one person",
+        description="Published as `message.requested` (`a2p.message.requested.v1`, key "
+        "`tenant:+1E164`) once Kafka has it; the messaging service checks registration, consent "
+        "and caps, and sends it from there. `Idempotency-Key` is required: the same key again "
+        "is the same message (same `message_id`), sent once.",
+        tags=["messages"],
+    )
+    async def request_message(
+        tenant_id: TenantPath,
+        message: MessageRequest,
+        _: Caller,
+        idempotency_key: RequiredIdempotencyKey,
+    ) -> MessageAccepted:
+        event = await service.request_message(
+            deps.events,
+            tenant_id=tenant_id,
+            idempotency_key=idempotency_key,
+            to=message.to,
+            body=message.body,
+            category=message.category,
+            from_number=message.from_number,
+            media_url=message.media_url,
+        )
+        return MessageAccepted.of(event)
 
     return router

@@ -1,5 +1,5 @@
 """Intake's use cases, shared by the HTTP API and the intake topic: registrations, platform
-consent, and the consent projections kept for export and staff review."""
+consent, the consent projections kept for export and staff review, and platforms' sends."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +28,10 @@ from a2p_shared.events import (
     ConsentReviewRequestedV1,
     Envelope,
     EventPayload,
+    MessageRequestedV1,
     OptInRecordedV1,
     OptOutRecordedV1,
+    Purpose,
     RecordConsent,
     RegistrationCorrectedV1,
     RegistrationRequest,
@@ -398,3 +400,41 @@ async def resolve_review(
     current = await store.get(tenant_id, review_id) or review
     domain.is_replay(current.decision, decision)
     return Resolution(current, replayed=True)
+
+
+async def request_message(
+    events: EventPublisher,
+    *,
+    tenant_id: str,
+    idempotency_key: str,
+    to: str,
+    body: str,
+    category: Category,
+    from_number: str | None = None,
+    media_url: str | None = None,
+) -> Envelope[MessageRequestedV1]:
+    """Publish `message.requested` for one SMS a platform asks for; returns it once Kafka has it.
+
+    The message id and the event id follow the tenant and the idempotency key, so a retried
+    request publishes the very same event again, which the messaging service applies once. A
+    platform's message is always a campaign message: the other purposes are the replies the
+    platform itself owes people.
+    """
+    message_id = domain.message_id(tenant_id, idempotency_key)
+    event = Envelope.new(
+        MessageRequestedV1(
+            message_id=message_id,
+            to=to,
+            idempotency_key=idempotency_key,
+            body=body,
+            category=category,
+            purpose=Purpose.CAMPAIGN,
+            from_number=from_number,
+            media_url=media_url,
+        ),
+        tenant_id=tenant_id,
+        correlation_id=message_id,
+        event_id=domain.message_requested_event_id(tenant_id, idempotency_key),
+    )
+    await events.publish(event)
+    return event

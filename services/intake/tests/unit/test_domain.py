@@ -61,6 +61,30 @@ class TestFingerprint:
         assert domain.fingerprint(registration) == domain.fingerprint(registration.model_copy())
 
 
+class TestMessageIds:
+    def test_same_tenant_and_key_give_the_same_message_and_event(self) -> None:
+        assert domain.message_id("t1", "k") == domain.message_id("t1", "k")
+        assert domain.message_requested_event_id("t1", "k") == (
+            domain.message_requested_event_id("t1", "k")
+        )
+
+    def test_another_tenant_or_key_gives_another_message(self) -> None:
+        ids = {domain.message_id("t1", "k"), domain.message_id("t2", "k")}
+        assert len(ids | {domain.message_id("t1", "k2")}) == 3
+
+    def test_the_event_id_is_not_the_message_id(self) -> None:
+        assert str(domain.message_requested_event_id("t1", "k")) != domain.message_id("t1", "k")
+
+    def test_ids_stay_the_same_across_releases(self) -> None:
+        # A client retrying across a deploy must get the same message: these never change.
+        assert domain.message_id("springfield-il", "send-1") == (
+            "2ebfd2a2-c948-56c0-81d4-d1e41739be23"
+        )
+        assert str(domain.message_requested_event_id("springfield-il", "send-1")) == (
+            "891e6097-7fe9-53b5-9d2a-a8b11df581d4"
+        )
+
+
 EVIDENCE = ConsentEvidence(
     method="web_form", text="Yes, text me about my requests", collected_at=AT
 )

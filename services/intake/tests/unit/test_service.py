@@ -12,8 +12,10 @@ from a2p_shared.events import (
     ConsentEvidence,
     ConsentReviewRequestedV1,
     Envelope,
+    MessageRequestedV1,
     OptInRecordedV1,
     OptOutRecordedV1,
+    Purpose,
     RecordConsent,
     RegistrationSubmittedV1,
 )
@@ -452,3 +454,61 @@ class TestConsentReviews:
         }
         assert listed == {"open": ["SM2", "SM0"], "resolved": ["SM1"], None: ["SM2", "SM1", "SM0"]}
         assert len(await service.list_reviews(reviews, "t1", None, limit=1)) == 1
+
+
+async def request_message(events: RecordingPublisher, key: str = "send-1", **changes: Any):
+    fields: dict[str, Any] = {
+        "to": PHONE,
+        "body": "Your permit is ready for pickup. Reply STOP to opt out.",
+        "category": Category.TRANSACTIONAL,
+    }
+    return await service.request_message(
+        events, tenant_id="t1", idempotency_key=key, **(fields | changes)
+    )
+
+
+class TestRequestMessage:
+    async def test_publishes_the_platforms_campaign_message_and_returns_it(self, events) -> None:
+        event = await request_message(
+            events, from_number="+12175550100", media_url="https://t1.example/permit.png"
+        )
+
+        assert events.published == [event]
+        message_id = domain.message_id("t1", "send-1")
+        assert event.payload == MessageRequestedV1(
+            message_id=message_id,
+            to=PHONE,
+            idempotency_key="send-1",
+            body="Your permit is ready for pickup. Reply STOP to opt out.",
+            category=Category.TRANSACTIONAL,
+            purpose=Purpose.CAMPAIGN,
+            from_number="+12175550100",
+            media_url="https://t1.example/permit.png",
+        )
+        assert (event.tenant_id, event.correlation_id, event.causation_id) == (
+            "t1",
+            message_id,
+            None,
+        )
+        assert event.event_id == domain.message_requested_event_id("t1", "send-1")
+
+    async def test_the_same_key_again_publishes_the_same_event(self, events) -> None:
+        first = await request_message(events)
+        again = await request_message(events)
+        other = await request_message(events, key="send-2")
+
+        assert [e.event_id for e in events.published] == [
+            first.event_id,
+            first.event_id,
+            other.event_id,
+        ]
+        assert again.payload == first.payload
+        assert other.payload.message_id != first.payload.message_id
+
+    async def test_a_send_kafka_did_not_take_is_not_returned(self, events) -> None:
+        events.fail_next = True
+
+        with pytest.raises(ConnectionError):
+            await request_message(events)
+
+        assert events.published == []
