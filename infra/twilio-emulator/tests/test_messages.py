@@ -3,6 +3,7 @@ errors Twilio answers synchronously, scripted carrier failures and the "accepted
 response never came" chaos mode."""
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -238,3 +239,22 @@ class TestAcceptedThenTimedOut:
 async def _admin_delivered(admin: httpx.AsyncClient, sid: str) -> bool:
     messages = (await admin.get("/messages")).json()
     return any(message["sid"] == sid and message["status"] == "delivered" for message in messages)
+
+
+class TestCallLatency:
+    async def test_a_create_call_takes_the_latency_it_is_given(
+        self, twilio: Client, admin: httpx.AsyncClient, registered: Onboarded
+    ) -> None:
+        async def timed_send() -> float:
+            started = time.perf_counter()
+            await twilio.messages.create_async(
+                to=RECIPIENT, from_=registered.phone_numbers[0], body="hi"
+            )
+            return time.perf_counter() - started
+
+        quick = await timed_send()
+        (await admin.put("/messages/behaviour", json={"call_latency_s": 0.5})).raise_for_status()
+        slow = await timed_send()
+
+        assert slow >= 0.5
+        assert slow > quick

@@ -1,6 +1,7 @@
 """The 2010 API, served under `/api`: Addresses, IncomingPhoneNumbers (buying a number) and
 Messages (sending; the emulator's own message log)."""
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -171,6 +172,8 @@ async def update_number(Sid: str, request: Request, state: State) -> dict[str, A
 @router.post("/Messages.json", status_code=201)
 async def send_message(request: Request, state: State) -> dict[str, Any]:
     form = await Form.read(request)
+    if state.message_behaviour.call_latency_s:
+        await asyncio.sleep(state.message_behaviour.call_latency_s)
     message = accept_outbound(
         state,
         OutboundRequest(

@@ -108,6 +108,9 @@ class MessageBehaviour(BaseModel):
     latency_s: float | None = Field(
         default=None, ge=0, description="Time between two status changes; the default when null"
     )
+    call_latency_s: float = Field(
+        default=0.0, ge=0, le=30, description="Time a create-message call takes to be answered"
+    )
     fail_rate: float = Field(default=0.0, ge=0, le=1, description="Share of messages that fail")
     fail_code: int = Field(default=30003, description="ErrorCode of a failed message")
     fail_status: Literal["undelivered", "failed"] = "undelivered"
