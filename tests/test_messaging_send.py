@@ -5,9 +5,11 @@ the daily cap holds in total."""
 
 import asyncio
 import json
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +34,7 @@ from a2p_shared.events import (
 from a2p_shared.events.registration import Category
 from a2p_shared.kafka import event_key
 from a2p_shared.testing.kafka import read_topic
+from a2p_shared.testing.waiting import eventually
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 from a2p_twilio_emulator.testing import RunningEmulator, serve
 
@@ -307,3 +310,74 @@ async def test_a_stop_racing_a_stream_of_sends_across_two_instances(
     assert len(later) >= 20
     assert {by_id[m]["payload"].get("reason") for m in later} == {"opted_out"}
     assert any(by_id[m]["type"] == "message.sent" for m in earlier), "the race had a before"
+
+
+async def test_an_instance_killed_mid_stream_loses_nothing_and_sends_nothing_twice(
+    stack: Stack, mongo_db: Any
+) -> None:
+    people = [f"+1312555{n:04d}" for n in range(400, 440)]
+    slow = {"call_latency_s": 0.02}
+    (await stack.admin.put("/messages/behaviour", json=slow)).raise_for_status()
+    requests = [
+        stack.request(stack.a, p, body=f"Notice {i} for {p}") for i in range(3) for p in people
+    ]
+    async with AsyncExitStack() as running:
+        first = await running.enter_async_context(_process(stack))
+        await running.enter_async_context(_process(stack))
+        await _numbers_known(stack, mongo_db)
+        await stack.opt_in(stack.a, *people)
+        await stack.publish(*requests)
+        await read_topic(  # mid-stream
+            stack.infra.kafka_bootstrap, stack.infra.topics.of(MessageSentV1), expect=20, within=60
+        )
+        first.kill()  # SIGKILL: no graceful shutdown, no offset commit
+        await first.wait()
+        await running.enter_async_context(_process(stack))
+        outcomes = _unique(await stack.outcomes(expect=len(requests), settle=3.0))
+
+    assert sorted(o["payload"]["message_id"] for o in outcomes) == sorted(
+        r.payload.message_id for r in requests
+    ), "every request has exactly one outcome"
+    assert {o["type"] for o in outcomes} == {"message.sent"}
+    texts = await stack.texts_at_twilio()
+    assert len(texts) == len(requests), "no request lost at Twilio"
+    assert len({(t["to"], t["body"]) for t in texts}) == len(texts), "no text sent twice"
+
+
+@asynccontextmanager
+async def _process(stack: Stack) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A messaging instance as its own process, as deployed (`python -m a2p_messaging`)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.infra.kafka_bootstrap,
+        "MONGODB_URL": stack.infra.mongodb_url,
+        "MONGODB_DATABASE": stack.infra.unique,
+        "A2P_TOPIC_SUFFIX": stack.infra.unique,
+        "MESSAGING_HTTP_PORT": str(port),
+        "TWILIO_API_URL": stack.emulator.url,
+        "OTEL_TRACES_EXPORTER": "none",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "a2p_messaging",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient() as http:
+
+            async def healthy() -> bool:
+                try:
+                    return (await http.get(f"http://127.0.0.1:{port}/health")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await eventually(healthy, within=30)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
