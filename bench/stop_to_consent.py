@@ -50,15 +50,15 @@ PUBLIC_URL = "https://a2p.example"
 STALL_SECONDS = 60
 
 
-def _telemetry() -> Telemetry:
+def quiet_telemetry() -> Telemetry:
     return Telemetry(TracerProvider(), MeterProvider())
 
 
-def _people(count: int) -> list[str]:
+def people(count: int) -> list[str]:
     return [f"+1312{200 + n // 10_000}{n % 10_000:04d}" for n in range(count)]
 
 
-async def _started(stack: AsyncExitStack, app: FastAPI) -> httpx.AsyncClient:
+async def started_app(stack: AsyncExitStack, app: FastAPI) -> httpx.AsyncClient:
     await stack.enter_async_context(app.router.lifespan_context(app))
     transport = httpx.ASGITransport(app=app)
     return await stack.enter_async_context(
@@ -66,7 +66,7 @@ async def _started(stack: AsyncExitStack, app: FastAPI) -> httpx.AsyncClient:
     )
 
 
-async def _register_number(bootstrap: str, topics: Topics) -> None:
+async def register_number(bootstrap: str, topics: Topics) -> None:
     event = Envelope.new(
         NumberRegisteredV1(
             registration_id="bench-reg",
@@ -115,23 +115,23 @@ async def measure(
         consent.assign(partitions)
         await consent.seek_to_beginning(*partitions)
         async with AsyncExitStack() as stack:
-            messaging = await _started(
+            messaging = await started_app(
                 stack,
                 create_messaging(
                     MessagingSettings(**common, public_url=PUBLIC_URL),
-                    telemetry=_telemetry(),
+                    telemetry=quiet_telemetry(),
                     twilio_settings=twilio,
                 ),
             )
-            optout_app = create_optout(OptoutSettings(**common), telemetry=_telemetry())
+            optout_app = create_optout(OptoutSettings(**common), telemetry=quiet_telemetry())
             await stack.enter_async_context(optout_app.router.lifespan_context(optout_app))
-            await _register_number(bootstrap, topics)
-            await _until_number_known(mongo, suffix)
+            await register_number(bootstrap, topics)
+            await until_number_known(mongo, suffix)
 
             answered: dict[str, float] = {}
             recorded: dict[str, float] = {}
             queue: asyncio.Queue[str] = asyncio.Queue()
-            for person in _people(stops):
+            for person in people(stops):
                 queue.put_nowait(person)
 
             started = time.perf_counter()
@@ -142,7 +142,7 @@ async def measure(
                     if rate > 0:
                         due = started + (stops - queue.qsize() - 1) / rate
                         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                    form = _stop_form(person)
+                    form = stop_form(person)
                     signature = signer.compute_signature(f"{PUBLIC_URL}/twilio/inbound", form)
                     response = await messaging.post(
                         "/twilio/inbound", data=form, headers={"X-Twilio-Signature": signature}
@@ -193,7 +193,7 @@ async def measure(
     ]
 
 
-def _stop_form(person: str) -> dict[str, str]:
+def stop_form(person: str) -> dict[str, str]:
     sid = "SM" + uuid.uuid4().hex
     return {
         "MessageSid": sid,
@@ -208,7 +208,7 @@ def _stop_form(person: str) -> dict[str, str]:
     }
 
 
-async def _until_number_known(mongo: AsyncMongoClient[dict[str, Any]], database: str) -> None:
+async def until_number_known(mongo: AsyncMongoClient[dict[str, Any]], database: str) -> None:
     """The messaging service's numbers projection has the tenant's number."""
     deadline = time.monotonic() + STALL_SECONDS
     while await mongo[database]["numbers"].find_one({"_id": NUMBER}) is None:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
@@ -41,6 +40,7 @@ from a2p_shared.telemetry import Telemetry
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app
 from a2p_validator.settings import ValidatorSettings
+from bench.groups import group_stable
 from bench.timing import median_ms, percentile_ms
 
 from tests.corpus.loader import (
@@ -129,7 +129,9 @@ async def validators(settings: ValidatorSettings, instances: int) -> AsyncIterat
                 if not all(process.is_alive() for process in processes):
                     raise RuntimeError("a validator process exited while starting")
                 await asyncio.sleep(0.1)
-        await group_stable(settings, instances)
+        await group_stable(
+            settings.kafka_bootstrap_servers, f"{settings.group_id}.on_submitted", instances
+        )
         yield
     finally:
         stop.set()
@@ -137,24 +139,6 @@ async def validators(settings: ValidatorSettings, instances: int) -> AsyncIterat
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-
-
-async def group_stable(settings: ValidatorSettings, members: int) -> None:
-    """Waits until every instance has joined the consumer group and it has settled."""
-    group = f"{settings.group_id}.on_submitted"
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        deadline = time.monotonic() + STALL_SECONDS
-        while time.monotonic() < deadline:
-            [response] = await admin.describe_consumer_groups([group])
-            _, _, state, _, _, joined = response.groups[0][:6]
-            if state == "Stable" and len(joined) == members:
-                return
-            await asyncio.sleep(0.2)
-        raise RuntimeError(f"consumer group {group} did not settle with {members} members")
-    finally:
-        await admin.close()
 
 
 async def measure(

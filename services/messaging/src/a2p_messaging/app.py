@@ -77,7 +77,13 @@ def create_app(
         telemetry=telemetry,
         kafka_routers=[
             handlers.build_router(
-                deps, sends, dead_letters, topics, settings.group_id, batch_max=settings.batch_max
+                deps,
+                sends,
+                dead_letters,
+                topics,
+                settings.group_id,
+                batch_max=settings.batch_max,
+                batch_wait_ms=settings.batch_wait_ms,
             )
         ],
         http_routers=[

@@ -29,6 +29,7 @@ def build_router(
     group_id: str,
     *,
     batch_max: int,
+    batch_wait_ms: int,
 ) -> KafkaRouter:
     router = KafkaRouter()
 
@@ -38,6 +39,7 @@ def build_router(
         auto_offset_reset="earliest",
         batch=True,
         max_records=batch_max,
+        batch_timeout_ms=batch_wait_ms,
         title="on_requested",
         description="Decides and sends each requested SMS: registration, consent, daily cap, "
         "Twilio; exactly one outcome per request",

@@ -40,6 +40,13 @@ class MessagingSettings(ServiceSettings):
         le=10_000,
         description="Most requests decided together (one consent catch-up per batch)",
     )
+    batch_wait_ms: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="How long an idle instance waits for requests before it looks again "
+        "(FastStream sleeps as long again after an empty poll): the pickup delay when quiet",
+    )
     consent_wait_s: float = Field(
         default=10.0,
         gt=0,

@@ -38,6 +38,10 @@ class ConsentTable:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # A batch waits for the table to reach the topic's end: with aiokafka's default
+            # (500 ms) a fresh opt-out reached an idle table up to 500 ms late
+            # (bench.stop_to_block: median 525 ms -> 41 ms).
+            fetch_max_wait_ms=10,
         )
         await consumer.start()
         partitions = consumer.partitions_for_topic(self._topic)
