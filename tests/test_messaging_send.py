@@ -220,14 +220,15 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
     assert [t["from"] for t in texts] == [B_NUMBER], "only tenant B's text reached Twilio"
 
 
+@pytest.mark.parametrize("instances", [2, 3])
 async def test_several_instances_one_outcome_per_request_no_duplicate_text_caps_hold(
-    stack: Stack, run_service: RunService, mongo_db: Any
+    stack: Stack, run_service: RunService, mongo_db: Any, instances: int
 ) -> None:
     people = [f"+1312555{n:04d}" for n in range(300, 330)]
     cap = 40  # segments a day for tenant A: fewer than the requests below
-    async with AsyncExitStack() as instances:
-        for _ in range(3):
-            await instances.enter_async_context(
+    async with AsyncExitStack() as running:
+        for _ in range(instances):
+            await running.enter_async_context(
                 messaging(run_service, stack.infra, stack.emulator, daily_cap_standard=cap)
             )
         await _numbers_known(stack, mongo_db)
@@ -381,3 +382,30 @@ async def _process(stack: Stack) -> AsyncIterator[asyncio.subprocess.Process]:
         if process.returncode is None:
             process.terminate()
             await process.wait()
+
+
+async def test_undecodable_requests_and_unknown_tenants_are_dead_lettered_and_the_rest_sent(
+    stack: Stack, run_service: RunService, mongo_db: Any
+) -> None:
+    person = "+13125550188"
+    garbage = b'{"type": "message.requested", "payload": {"to": "not a phone"}}'
+    stranger = stack.request(Tenant("nobody-knows-me", "MG" + "0" * 32, []), person)
+    fine = stack.request(stack.a, person)
+    async with messaging(run_service, stack.infra, stack.emulator):
+        await _numbers_known(stack, mongo_db)
+        await stack.opt_in(stack.a, person)
+        topic = stack.infra.topics.of(MessageRequestedV1)
+        await stack.producer.send_and_wait(
+            topic, garbage, key=f"{stack.a.tenant_id}:{person}".encode()
+        )
+        await stack.publish(stranger, fine)
+        outcomes = await stack.outcomes(expect=1)
+        dead = await read_topic(stack.infra.kafka_bootstrap, f"{topic}.dlq", expect=2)
+
+    assert [o["payload"]["message_id"] for o in outcomes] == [fine.payload.message_id]
+    assert dead[0].value == garbage, "the original bytes, unchanged"
+    reasons = [json.loads(dict(d.headers)["a2p-dlq-errors"]) for d in dead]
+    assert {e["field"] for e in reasons[0]} >= {"payload.to"}
+    assert reasons[1] == [
+        {"field": "tenant_id", "reason": "no registration or number is known for this tenant"}
+    ]
