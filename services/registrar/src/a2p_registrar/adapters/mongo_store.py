@@ -1,11 +1,13 @@
 """The registrar's `onboardings` collection: one document per registration, leased per step."""
 
+import contextlib
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from a2p_registrar.domain import Onboarding
 from a2p_shared.events import RegistrationRequest
@@ -56,15 +58,19 @@ class MongoOnboardingStore:
         passed: bool,
         trace: dict[str, str],
     ) -> None:
+        if passed:
+            # The first passing verdict's context becomes the flow's trace; later ones keep it.
+            # Written before the verdict wakes the flow: a poller must not run a step without it.
+            with contextlib.suppress(DuplicateKeyError):  # a trace is kept already
+                await self._onboardings.update_one(
+                    {"_id": registration_id, "trace": {"$exists": False}},
+                    {"$set": {"trace": trace, "tenant_id": tenant_id}},
+                    upsert=True,
+                )
         update: dict[str, Any] = {"$set": {"tenant_id": tenant_id, "wake": True}}
         if passed:
             update["$addToSet"] = {"passed": revision}
         await self._onboardings.update_one({"_id": registration_id}, update, upsert=True)
-        if passed:
-            # The first passing verdict's context becomes the flow's trace; later ones keep it.
-            await self._onboardings.update_one(
-                {"_id": registration_id, "trace": {"$exists": False}}, {"$set": {"trace": trace}}
-            )
 
     async def get(self, registration_id: str) -> Onboarding | None:
         document = await self._onboardings.find_one({"_id": registration_id})
