@@ -35,6 +35,7 @@ from a2p_shared.events.registration import Category
 from a2p_shared.kafka import event_key
 from a2p_shared.testing.kafka import read_topic
 from a2p_shared.testing.waiting import eventually
+from a2p_shared.traces import PHONE, hashed_phone
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 from a2p_twilio_emulator.testing import RunningEmulator, serve
 
@@ -67,7 +68,12 @@ class Stack:
     sent: int = 0
 
     def request(
-        self, tenant: Tenant, to: str, *, from_number: str | None = None, body: str = "Hi"
+        self,
+        tenant: Tenant,
+        to: str,
+        *,
+        from_number: str | None = None,
+        body: str = "Your permit 4711 is ready",
     ) -> Envelope[MessageRequestedV1]:
         self.sent += 1
         key = f"k-{self.sent}"
@@ -187,7 +193,7 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
             create_messaging, settings, twilio_settings=TwilioSettings(api_url=stack.emulator.url)
         ) as svc,
         listening(svc.app, port),
-        run_service(create_optout, stack.infra.settings(OptoutSettings)),
+        run_service(create_optout, stack.infra.settings(OptoutSettings)) as optout,
     ):
         await _numbers_known(stack, mongo_db)
         await stack.opt_in(stack.a, person)
@@ -218,6 +224,14 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
     assert confirmation["payload"]["twilio_code"] == 21610
     texts = await stack.texts_at_twilio(person)
     assert [t["from"] for t in texts] == [B_NUMBER], "only tenant B's text reached Twilio"
+
+    # Telemetry of the whole flow names no phone number and carries no text.
+    spans = [*svc.recorded.spans(), *optout.recorded.spans()]
+    values = [str(v) for span in spans for v in (span.attributes or {}).values()]
+    assert len(spans) > 10
+    assert [v for v in values if PHONE.search(v)] == []
+    assert [v for v in values if "STOP" in v or from_b.payload.body in v] == []
+    assert any(hashed_phone(person) in v for v in values), "searchable by the phone's hash"
 
 
 @pytest.mark.parametrize("instances", [2, 3])

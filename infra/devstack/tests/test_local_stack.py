@@ -38,6 +38,8 @@ def local_stack(
         env.setenv("A2P_MONGO_PORT", str(mongo_port))
         env.setenv("EMULATOR_HTTP_PORT", str(emulator_port))
         env.delenv("TWILIO_API_URL", raising=False)
+        for name in ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+            env.delenv(name, raising=False)
         env.setenv("TESTS_NO_DOCKER", "1")
         env.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
         env.delenv("MONGODB_URL", raising=False)
@@ -292,7 +294,8 @@ def test_cli_up_starts_services_and_prints_where_things_are(
         f"Twilio emulator   http://127.0.0.1:{os.environ['EMULATOR_HTTP_PORT']}",
     ):
         assert expected in out
-    assert out.count("\n") <= 14
+    assert out.count("\n") <= 16
+    assert f"traces            {os.environ['A2P_RUN_DIR']}/traces" in out
     emulator = service_status(emulator_service())
     assert emulator.pid is not None
     assert healthy(f"{emulator.address}/health")

@@ -6,6 +6,7 @@ FastStream's telemetry middleware), so a registration or a message is one trace 
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from opentelemetry import metrics, trace
 from opentelemetry.metrics import MeterProvider
@@ -15,6 +16,8 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from opentelemetry.trace import TracerProvider as ApiTracerProvider
+
+from a2p_shared.traces import JsonLinesSpanExporter, RedactingSpanProcessor
 
 # Attribute names SREs search by. Phone numbers, bodies and EINs never go in a span.
 TENANT_ID = "a2p.tenant.id"
@@ -37,18 +40,27 @@ def setup_telemetry(service_name: str) -> Telemetry:
     """Providers for a service process, exporting over OTLP when an endpoint is configured.
 
     `OTEL_EXPORTER_OTLP_ENDPOINT` (or the per-signal variants) turns on export;
-    `OTEL_TRACES_EXPORTER=console` prints spans instead; with neither, spans are made (so
-    context still propagates) but not exported. `OTEL_SERVICE_NAME` overrides the name.
+    `OTEL_TRACES_EXPORTER=console` prints spans instead, `=file` appends them as JSON lines to
+    `A2P_TRACES_DIR/<service>.jsonl` (what `make run` uses, read by `a2p trace`); with none of
+    these, spans are made (so context still propagates) but not exported. `OTEL_SERVICE_NAME`
+    overrides the name. Phone numbers in span attributes are replaced by their hash.
     """
-    resource = Resource.create({SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME", service_name)})
+    name = os.environ.get("OTEL_SERVICE_NAME", service_name)
+    resource = Resource.create({SERVICE_NAME: name})
     tracer_provider = TracerProvider(resource=resource)
+    tracer_provider.add_span_processor(RedactingSpanProcessor())  # first: before any exporter
     readers = []
     exporter_choice = os.environ.get("OTEL_TRACES_EXPORTER", "otlp")
     otlp_configured = any(
         os.environ.get(name)
         for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     )
-    if exporter_choice == "console":
+    if exporter_choice == "file":
+        folder = Path(os.environ.get("A2P_TRACES_DIR", ".run/traces"))
+        tracer_provider.add_span_processor(
+            BatchSpanProcessor(JsonLinesSpanExporter(folder / f"{name}.jsonl"))
+        )
+    elif exporter_choice == "console":
         tracer_provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     elif exporter_choice == "otlp" and otlp_configured:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter

@@ -47,7 +47,10 @@ def _print_summary(result: stack.Stack) -> None:
             f"  emulator docs     {result.emulator.base_url}/docs  (admin API under /_emulator)",
         ]
     lines += [f"  {spec.name + ' health':<17} {spec.health_url}" for spec in result.services]
-    lines += [f"  logs              {result.logs}", "stop with: make stop"]
+    lines += [f"  logs              {result.logs}"]
+    if result.traces is not None:
+        lines += [f"  traces            {result.traces}  (read with: .venv/bin/a2p trace <id>)"]
+    lines += ["stop with: make stop"]
     print("\n".join(lines))
 
 

@@ -43,6 +43,8 @@ class Stack:
     logs: Path = Path()
     emulator: ServiceSpec | None = None
     """None when TWILIO_API_URL names a Twilio (or an emulator) of the user's own."""
+    traces: Path | None = None
+    """Where the services write their spans; None when they export elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +161,29 @@ def up(with_services: bool = True, run: Path | None = None) -> Stack:
             owned = os.environ.get("EMULATOR_OWNED_NUMBERS") or EXAMPLE_NUMBERS
             start_services([emulator], {"EMULATOR_OWNED_NUMBERS": owned}, run)
             env["TWILIO_API_URL"] = emulator.base_url
+        if specs and not _exports_elsewhere():
+            # No collector here: each service appends its spans to the run dir, read by
+            # `a2p trace ID`.
+            env |= {"OTEL_TRACES_EXPORTER": "file", "A2P_TRACES_DIR": str(traces_dir(run))}
         if specs:
             start_services(specs, env, run)
-    return Stack(endpoints, specs, logs_dir(run), emulator)
+    traces = traces_dir(run) if specs and "A2P_TRACES_DIR" in env else None
+    return Stack(endpoints, specs, logs_dir(run), emulator, traces)
+
+
+def traces_dir(run: Path) -> Path:
+    return run / "traces"
+
+
+def _exports_elsewhere() -> bool:
+    return any(
+        os.environ.get(name)
+        for name in (
+            "OTEL_TRACES_EXPORTER",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        )
+    )
 
 
 def down(run: Path | None = None) -> None:

@@ -7,6 +7,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from a2p_shared.telemetry import Telemetry
+from a2p_shared.traces import RedactingSpanProcessor
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class RecordedTelemetry:
 def recorded_telemetry() -> RecordedTelemetry:
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(RedactingSpanProcessor())  # as setup_telemetry does
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     return RecordedTelemetry(Telemetry(tracer_provider, meter_provider), exporter)
