@@ -33,6 +33,7 @@ from a2p_shared.events import (
 )
 from a2p_shared.events.registration import Category
 from a2p_shared.kafka import event_key
+from a2p_shared.replay import list_letters, replay
 from a2p_shared.testing.kafka import read_topic
 from a2p_shared.testing.waiting import eventually
 from a2p_shared.traces import PHONE, hashed_phone
@@ -423,3 +424,33 @@ async def test_undecodable_requests_and_unknown_tenants_are_dead_lettered_and_th
     assert reasons[1] == [
         {"field": "tenant_id", "reason": "no registration or number is known for this tenant"}
     ]
+
+
+async def test_a_dead_letter_is_replayed_once_its_cause_is_fixed(
+    stack: Stack, run_service: RunService, mongo_db: Any
+) -> None:
+    person = "+13125550199"
+    early = stack.request(stack.a, person)  # before tenant A's numbers are known
+    topic = stack.infra.topics.of(MessageRequestedV1)
+    async with messaging(run_service, stack.infra, stack.emulator):
+        await stack.publish(early)
+        [dead] = await read_topic(stack.infra.kafka_bootstrap, f"{topic}.dlq", expect=1)
+        listed = await list_letters(stack.infra.kafka_bootstrap, f"{topic}.dlq")
+
+        await _numbers_known(stack, mongo_db)  # the cause, fixed: the tenant is registered
+        await stack.opt_in(stack.a, person)
+        group = f"replay-{stack.infra.unique}"
+        replayed = await replay(stack.infra.kafka_bootstrap, f"{topic}.dlq", group=group)
+        again = await replay(stack.infra.kafka_bootstrap, f"{topic}.dlq", group=group)
+        outcomes = await stack.outcomes(expect=1)
+
+    assert [letter.errors for letter in listed] == [
+        [{"field": "tenant_id", "reason": "no registration or number is known for this tenant"}]
+    ]
+    assert [letter.value for letter in replayed] == [dead.value]
+    assert again == [], "a second replay sends nothing"
+    [sent] = outcomes
+    assert (sent["type"], sent["payload"]["message_id"]) == (
+        "message.sent",
+        early.payload.message_id,
+    )
