@@ -213,6 +213,20 @@ async def test_a_submission_ends_with_every_number_registered_in_one_trace(
     }
     assert {s.context.trace_id for s in steps_traced} == {http_root.context.trace_id}
     assert len(spans) > len(steps_traced)
+    # ...and below the steps, each Twilio call and MongoDB command as a child span.
+    step_ids = {s.context.span_id for s in steps_traced}
+    twilio_calls = [s for s in registrar.recorded.spans() if s.name.startswith("twilio POST")]
+    assert len(twilio_calls) >= 10
+    assert all(c.parent is not None and c.parent.span_id in step_ids for c in twilio_calls)
+    assert any("BrandRegistrations" in c.attributes["url.path"] for c in twilio_calls)
+    stored = [
+        s
+        for s in registrar.recorded.spans()
+        if s.name.startswith("mongodb ") and s.parent is not None and s.parent.span_id in step_ids
+    ]
+    assert {s.attributes["db.collection.name"] for s in stored} == {"onboardings"}
+    intake_writes = [s for s in intake.recorded.spans() if s.name.startswith("mongodb ")]
+    assert any(s.context.trace_id == http_root.context.trace_id for s in intake_writes)
 
 
 async def test_a_rejected_brand_is_corrected_resubmitted_and_charged_the_retry_fee(

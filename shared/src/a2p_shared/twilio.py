@@ -11,7 +11,10 @@ first path segment: `https://messaging.twilio.com/v1/Services` ->
 import base64
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -70,9 +73,15 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
     is applied to every request: the SDK's async client keeps it but never passes it on.
     """
 
-    def __init__(self, base_url: str = "", timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "",
+        timeout: float | None = None,
+        tracer_provider: trace.TracerProvider | None = None,
+    ) -> None:
         super().__init__(timeout=timeout)
         self.base_url = base_url
+        self._tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("a2p.twilio")
 
     async def request(
         self,
@@ -89,19 +98,36 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
         if auth is not None:
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
-        return await super().request(
-            method,
-            rewrite(url, self.base_url) if self.base_url else url,
-            params=params,
-            data=data,
-            headers=headers,
-            auth=None,
-            timeout=timeout or self.timeout,
-            allow_redirects=allow_redirects,
-        )
+        path = TWILIO_HOST.sub(lambda m: f"{m['product']}{m['rest'] or ''}", url)
+        # The path (resource SIDs) is the search key; parameters and bodies hold people's data.
+        with self._tracer.start_as_current_span(
+            f"twilio {method} {path}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "http.request.method": method,
+                "url.path": path,
+                "server.address": urlsplit(url).hostname or "",
+            },
+        ) as span:
+            response = await super().request(
+                method,
+                rewrite(url, self.base_url) if self.base_url else url,
+                params=params,
+                data=data,
+                headers=headers,
+                auth=None,
+                timeout=timeout or self.timeout,
+                allow_redirects=allow_redirects,
+            )
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 400:
+                span.set_status(Status(StatusCode.ERROR, f"Twilio answered {response.status_code}"))
+            return response
 
 
-def twilio_client(settings: TwilioSettings) -> Client:
+def twilio_client(
+    settings: TwilioSettings, tracer_provider: trace.TracerProvider | None = None
+) -> Client:
     """An SDK client whose `*_async` calls go to Twilio, or to `settings.api_url` when set.
 
     Call it inside the running event loop (the HTTP session belongs to it) and close the client
@@ -110,7 +136,9 @@ def twilio_client(settings: TwilioSettings) -> Client:
     return Client(
         settings.account_sid,
         settings.auth_token.get_secret_value(),
-        http_client=TwilioHttpClient(settings.api_url, timeout=settings.timeout_s),
+        http_client=TwilioHttpClient(
+            settings.api_url, timeout=settings.timeout_s, tracer_provider=tracer_provider
+        ),
     )
 
 

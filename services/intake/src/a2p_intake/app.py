@@ -37,7 +37,7 @@ def create_app(
     telemetry = telemetry or setup_telemetry(f"a2p-{settings.service_name}")
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
-    mongo = mongo_client(settings)
+    mongo = mongo_client(settings, telemetry.tracer_provider)
     db = database(mongo, settings)
     registrations = MongoRegistrationStore(db)
     reviews = MongoConsentReviewStore(db)

@@ -42,7 +42,7 @@ def create_app(
     twilio_settings = twilio_settings or TwilioSettings()
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
-    mongo = mongo_client(settings)
+    mongo = mongo_client(settings, telemetry.tracer_provider)
     store = MongoMessagingStore(database(mongo, settings))
     events = EventBus(broker, topics, produces=PRODUCES)
     deps = service.Deps(
@@ -58,7 +58,9 @@ def create_app(
         topics.of(OptOutRecordedV1),
         client_id=f"a2p-{settings.service_name}-consent",
     )
-    twilio_sender = TwilioSender(twilio_settings, settings.status_callback_url)
+    twilio_sender = TwilioSender(
+        twilio_settings, settings.status_callback_url, telemetry.tracer_provider
+    )
     sends = service.SendDeps(
         sends=store,
         sender=sender or twilio_sender,

@@ -31,7 +31,7 @@ def create_app(
     telemetry = telemetry or setup_telemetry(f"a2p-{settings.service_name}")
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
-    mongo = mongo_client(settings)
+    mongo = mongo_client(settings, telemetry.tracer_provider)
     store = MongoConsentStore(database(mongo, settings), settings.profile_cache_s)
     deps = service.Deps(
         store=store,

@@ -54,7 +54,7 @@ def create_app(
     telemetry = telemetry or setup_telemetry(f"a2p-{settings.service_name}")
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
-    mongo = mongo_client(settings)
+    mongo = mongo_client(settings, telemetry.tracer_provider)
     store = MongoOnboardingStore(database(mongo, settings))
     twilio_settings = twilio_settings or TwilioSettings()
     twilio = twilio or TwilioOnboarding(
@@ -65,6 +65,7 @@ def create_app(
         status_callback_url=settings.status_callback_url,
         trusthub_callback_url=settings.trusthub_callback_url,
         a2p_call_interval_s=settings.a2p_call_interval_s,
+        tracer_provider=telemetry.tracer_provider,
     )
     deps = service.Deps(
         store=store,

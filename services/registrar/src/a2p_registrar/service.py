@@ -141,8 +141,9 @@ async def _run_steps(deps: Deps, onboarding: Onboarding) -> None:
             },
         ):
             await _run_step(deps, onboarding)
-        renewed = deps.clock.now() + timedelta(seconds=deps.lease_s)
-        if not await deps.store.save(onboarding, lease_until=renewed):
+            renewed = deps.clock.now() + timedelta(seconds=deps.lease_s)
+            saved = await deps.store.save(onboarding, lease_until=renewed)
+        if not saved:
             log.warning("lost the lease on onboarding %s; leaving it", onboarding.registration_id)
             return
     if onboarding.state in ("live", "needs_correction"):

@@ -30,7 +30,7 @@ def create_app(
     telemetry = telemetry or setup_telemetry(f"a2p-{settings.service_name}")
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
-    mongo = mongo_client(settings)
+    mongo = mongo_client(settings, telemetry.tracer_provider)
     fetcher = fetcher or HttpPageFetcher.from_settings(settings)
     deps = handlers.ValidatorDeps(
         validations=MongoValidationStore(database(mongo, settings)),

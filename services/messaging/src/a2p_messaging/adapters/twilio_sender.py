@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import aiohttp
+from opentelemetry.trace import TracerProvider
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
@@ -11,8 +12,14 @@ from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 
 
 class TwilioSender:
-    def __init__(self, settings: TwilioSettings, status_callback_url: str) -> None:
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        status_callback_url: str,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
         self._settings = settings
+        self._tracer_provider = tracer_provider
         self._status_callback = status_callback_url
         self._sdk: Client | None = None
 
@@ -20,7 +27,7 @@ class TwilioSender:
     def _client(self) -> Client:
         # Made on first use, inside the running loop its HTTP session belongs to.
         if self._sdk is None:
-            self._sdk = twilio_client(self._settings)
+            self._sdk = twilio_client(self._settings, self._tracer_provider)
         return self._sdk
 
     async def close(self) -> None:
