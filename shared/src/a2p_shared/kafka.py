@@ -1,5 +1,6 @@
 """The Kafka side of every service: broker factory, topic names, event publishing."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,9 @@ def build_broker(settings: ServiceSettings, telemetry: Telemetry) -> KafkaBroker
             ),
         ),
         graceful_timeout=15.0,
+        # A plain logger: records go through the process's logging set-up (JSON lines with the
+        # trace id) rather than FastStream's own console handler.
+        logger=logging.getLogger(f"a2p.{settings.service_name}.kafka"),
         # The AsyncAPI document names the broker as deployments see it, not this process's
         # address, so the committed contract does not depend on where it was generated.
         specification_url="kafka:9092",

@@ -6,6 +6,7 @@ the service itself never starts or stops anything.
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -22,6 +23,7 @@ from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from a2p_shared.logs import log_config
 from a2p_shared.settings import ServiceSettings
 from a2p_shared.telemetry import Telemetry
 
@@ -219,7 +221,15 @@ async def _no_receive() -> Message:
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    """Run a service until SIGTERM/SIGINT; its lifespan stops consumers before exit."""
+    """Run a service until SIGTERM/SIGINT; its lifespan stops consumers before exit. Logs are
+    JSON lines with the trace id (`A2P_LOG_FORMAT=text` for uvicorn's plain ones)."""
     import uvicorn
 
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info")
+    text = os.environ.get("A2P_LOG_FORMAT", "json") == "text"
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="info",
+        **({} if text else {"log_config": log_config(f"a2p-{settings.service_name}")}),
+    )
