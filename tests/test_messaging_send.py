@@ -238,6 +238,12 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
     assert [v for v in values if PHONE.search(v)] == []
     assert [v for v in values if "STOP" in v or from_b.payload.body in v] == []
     assert any(hashed_phone(person) in v for v in values), "searchable by the phone's hash"
+    # ...and its metrics count each request's outcome once, by reason.
+    counted = sorted(
+        (a["a2p.outcome"], a.get("a2p.message.block_reason") or a.get("a2p.twilio.error_code"), v)
+        for a, v in svc.recorded.points("a2p.messages.outcomes")
+    )
+    assert counted == [("blocked", "opted_out", 2), ("failed", "21610", 1), ("sent", None, 1)]
 
 
 @pytest.mark.parametrize("instances", [2, 3])
@@ -411,7 +417,7 @@ async def test_undecodable_requests_and_unknown_tenants_are_dead_lettered_and_th
     garbage = b'{"type": "message.requested", "payload": {"to": "not a phone"}}'
     stranger = stack.request(Tenant("nobody-knows-me", "MG" + "0" * 32, []), person)
     fine = stack.request(stack.a, person)
-    async with messaging(run_service, stack.infra, stack.emulator):
+    async with messaging(run_service, stack.infra, stack.emulator) as svc:
         await _numbers_known(stack, mongo_db)
         await stack.opt_in(stack.a, person)
         topic = stack.infra.topics.of(MessageRequestedV1)
@@ -429,6 +435,7 @@ async def test_undecodable_requests_and_unknown_tenants_are_dead_lettered_and_th
     assert reasons[1] == [
         {"field": "tenant_id", "reason": "no registration or number is known for this tenant"}
     ]
+    assert sum(v for _, v in svc.recorded.points("a2p.dead_letters")) == 2
 
 
 async def test_a_dead_letter_is_replayed_once_its_cause_is_fixed(

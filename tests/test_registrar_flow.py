@@ -225,6 +225,11 @@ async def test_a_submission_ends_with_every_number_registered_in_one_trace(
         if s.name.startswith("mongodb ") and s.parent is not None and s.parent.span_id in step_ids
     ]
     assert {s.attributes["db.collection.name"] for s in stored} == {"onboardings"}
+    timed = {
+        a["a2p.onboarding.step"]
+        for a, _ in registrar.recorded.points("a2p.registration.step.duration")
+    }
+    assert {"customer_profile", "brand", "campaign", "campaign_review"} <= timed
     intake_writes = [s for s in intake.recorded.spans() if s.name.startswith("mongodb ")]
     assert any(s.context.trace_id == http_root.context.trace_id for s in intake_writes)
 

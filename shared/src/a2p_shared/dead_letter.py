@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from faststream.middlewares import BaseMiddleware
+from opentelemetry import metrics
+from opentelemetry.metrics import MeterProvider
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from a2p_shared.clock import utc_now
@@ -114,10 +116,21 @@ class DeadLetter(BaseModel):
 
 
 class DeadLetters:
-    def __init__(self, broker: "KafkaBroker", *, service: str, group_id: str) -> None:
+    def __init__(
+        self,
+        broker: "KafkaBroker",
+        *,
+        service: str,
+        group_id: str,
+        meter_provider: MeterProvider | None = None,
+    ) -> None:
         self._broker = broker
         self._service = service
         self._group_id = group_id
+        meter = (meter_provider or metrics.get_meter_provider()).get_meter("a2p.dead_letters")
+        self._count = meter.create_counter(
+            "a2p.dead_letters", unit="{record}", description="Records sent to a dead-letter topic"
+        )
 
     async def send(self, record: "ConsumerRecord[bytes, bytes]", errors: list[FieldError]) -> None:
         original = {}
@@ -140,6 +153,9 @@ class DeadLetters:
             topic=dead_letter_topic(record.topic),
             key=record.key,
             headers={**original, **{HEADER_PREFIX + k: v for k, v in meta.items()}},
+        )
+        self._count.add(
+            1, {"a2p.service": self._service, "messaging.destination.name": record.topic}
         )
         log.warning(
             "dead-lettered %s[%d]@%d: %s",

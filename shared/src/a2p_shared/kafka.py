@@ -111,7 +111,12 @@ def build_broker(settings: ServiceSettings, telemetry: Telemetry) -> KafkaBroker
         # address, so the committed contract does not depend on where it was generated.
         specification_url="kafka:9092",
     )
-    dead_letters = DeadLetters(broker, service=settings.service_name, group_id=settings.group_id)
+    dead_letters = DeadLetters(
+        broker,
+        service=settings.service_name,
+        group_id=settings.group_id,
+        meter_provider=telemetry.meter_provider,
+    )
     broker.add_middleware(
         dead_letter_middleware(dead_letters, backoff_max_s=settings.consumer_retry_backoff_max_s)
     )

@@ -32,9 +32,9 @@ def mongo_client(
 
 
 class CommandSpans(monitoring.CommandListener):
-    """A client span per MongoDB command: operation, collection and outcome, never the command
-    itself (it holds people's data). The driver calls these in the task that runs the command,
-    so the current span is its parent."""
+    """A client span per MongoDB command made inside traced work: operation, collection and
+    outcome, never the command itself (it holds people's data). The driver calls these in the
+    task that runs the command, so the current span is its parent."""
 
     _QUIET = frozenset({"hello", "ismaster", "isMaster", "ping", "endSessions", "saslStart"})
 
@@ -43,7 +43,8 @@ class CommandSpans(monitoring.CommandListener):
         self._spans: dict[tuple[int, int], trace.Span] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in self._QUIET:
+        # Only inside traced work: start-up and idle polling would each make a trace of its own.
+        if event.command_name in self._QUIET or not trace.get_current_span().is_recording():
             return
         collection = event.command.get(event.command_name)
         attributes = {

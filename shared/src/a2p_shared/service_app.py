@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from a2p_shared.lag import lag_gauge
 from a2p_shared.logs import log_config
 from a2p_shared.settings import ServiceSettings
 from a2p_shared.telemetry import Telemetry
@@ -60,7 +61,11 @@ def service_app(
         for hook in on_startup:
             await hook()
         await broker.start()
-        tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in background]
+        lag = lag_gauge(
+            settings.kafka_bootstrap_servers, f"{settings.group_id}.", telemetry.meter_provider
+        )
+        loops = [*background, lag]
+        tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in loops]
         try:
             yield
         finally:

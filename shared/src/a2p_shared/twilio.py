@@ -10,10 +10,11 @@ first path segment: `https://messaging.twilio.com/v1/Services` ->
 
 import base64
 import re
+import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,9 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
         super().__init__(timeout=timeout)
         self.base_url = base_url
         self._tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("a2p.twilio")
+        self._duration = metrics.get_meter("a2p.twilio").create_histogram(
+            "a2p.twilio.call.duration", unit="s", description="Twilio API calls, by status code"
+        )
 
     async def request(
         self,
@@ -109,6 +113,7 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
                 "server.address": urlsplit(url).hostname or "",
             },
         ) as span:
+            started = time.perf_counter()
             response = await super().request(
                 method,
                 rewrite(url, self.base_url) if self.base_url else url,
@@ -120,6 +125,10 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
                 allow_redirects=allow_redirects,
             )
             span.set_attribute("http.response.status_code", response.status_code)
+            self._duration.record(
+                time.perf_counter() - started,
+                {"http.request.method": method, "http.response.status_code": response.status_code},
+            )
             if response.status_code >= 400:
                 span.set_status(Status(StatusCode.ERROR, f"Twilio answered {response.status_code}"))
             return response

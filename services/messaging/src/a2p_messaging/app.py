@@ -69,8 +69,18 @@ def create_app(
         clock=SystemClock(),
         caps=settings.caps(),
         consent_wait_s=settings.consent_wait_s,
+        outcomes=telemetry.meter_provider.get_meter("a2p.messaging").create_counter(
+            "a2p.messages.outcomes",
+            unit="{message}",
+            description="Requests decided, by outcome (sent, blocked, failed) and block reason",
+        ),
     )
-    dead_letters = DeadLetters(broker, service=settings.service_name, group_id=settings.group_id)
+    dead_letters = DeadLetters(
+        broker,
+        service=settings.service_name,
+        group_id=settings.group_id,
+        meter_provider=telemetry.meter_provider,
+    )
     return service_app(
         settings=settings,
         description=DESCRIPTION,

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from opentelemetry import trace
+from opentelemetry.metrics import Counter
 
 from a2p_messaging import domain, sending
 from a2p_messaging.domain import SendRecord
@@ -166,6 +167,7 @@ class SendDeps:
     caps: Mapping[Tier, int]
     consent_wait_s: float = 10.0
     reconcile_window: timedelta = timedelta(minutes=2)
+    outcomes: Counter | None = None
 
 
 async def remember_rules(
@@ -264,6 +266,7 @@ async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRec
         outcome=blocked.model_dump(mode="json"),
     )
     if await deps.sends.begin(record):
+        _count(deps, record)
         return record
     return await _existing(deps, event)
 
@@ -346,6 +349,7 @@ async def _finish_sent(
     record.state, record.twilio_sid = "sent", sid
     record.outcome = sent.model_dump(mode="json")
     await deps.sends.finish(record)
+    _count(deps, record)
     await _publish_outcome(deps, record)
 
 
@@ -368,6 +372,7 @@ async def _finish_failed(
     )
     record.state, record.outcome = "failed", failed.model_dump(mode="json")
     await deps.sends.finish(record)
+    _count(deps, record)
     await _publish_outcome(deps, record)
 
 
@@ -376,6 +381,18 @@ _OUTCOMES: dict[str, type[MessageSentV1 | MessageBlockedV1 | MessageFailedV1]] =
     "message.blocked": MessageBlockedV1,
     "message.failed": MessageFailedV1,
 }
+
+
+def _count(deps: SendDeps, record: SendRecord) -> None:
+    """Each request's outcome counted once, when it is decided (not when republished)."""
+    if deps.outcomes is not None and record.outcome is not None:
+        payload = record.outcome["payload"]
+        attributes = {"a2p.outcome": record.outcome["type"].removeprefix("message.")}
+        if "reason" in payload:
+            attributes["a2p.message.block_reason"] = payload["reason"]
+        if payload.get("twilio_code") is not None:
+            attributes["a2p.twilio.error_code"] = str(payload["twilio_code"])
+        deps.outcomes.add(1, attributes)
 
 
 async def _publish_outcome(deps: SendDeps, record: SendRecord) -> None:

@@ -79,6 +79,11 @@ def create_app(
         ),
         tracer=telemetry.tracer("a2p.registrar"),
         lease_s=settings.lease_s,
+        step_durations=telemetry.meter_provider.get_meter("a2p.registrar").create_histogram(
+            "a2p.registration.step.duration",
+            unit="s",
+            description="Time of each onboarding step's work, by step and resulting state",
+        ),
     )
     return service_app(
         settings=settings,

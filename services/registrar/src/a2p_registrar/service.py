@@ -9,6 +9,7 @@ and attempt: one republished after a crash is the same event, which consumers ap
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from opentelemetry import propagate, trace
+from opentelemetry.metrics import Histogram
 
 from a2p_registrar import domain
 from a2p_registrar.domain import HistoryEntry, LedgerEntry, Onboarding, StepResult
@@ -56,6 +58,7 @@ class Deps:
     backoff: domain.Backoff
     tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer("a2p.registrar"))
     lease_s: float = 30.0
+    step_durations: Histogram | None = None
 
 
 # --- what arrives from Kafka -----------------------------------------------------------------
@@ -140,9 +143,13 @@ async def _run_steps(deps: Deps, onboarding: Onboarding) -> None:
                 "a2p.onboarding.step": onboarding.step,
             },
         ):
+            step, started = onboarding.step, time.perf_counter()
             await _run_step(deps, onboarding)
             renewed = deps.clock.now() + timedelta(seconds=deps.lease_s)
             saved = await deps.store.save(onboarding, lease_until=renewed)
+            if deps.step_durations is not None:
+                outcome = {"a2p.onboarding.step": step, "a2p.onboarding.state": onboarding.state}
+                deps.step_durations.record(time.perf_counter() - started, outcome)
         if not saved:
             log.warning("lost the lease on onboarding %s; leaving it", onboarding.registration_id)
             return

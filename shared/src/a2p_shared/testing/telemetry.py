@@ -16,9 +16,28 @@ class RecordedTelemetry:
 
     telemetry: Telemetry
     exporter: InMemorySpanExporter
+    reader: InMemoryMetricReader
 
     def spans(self) -> tuple[ReadableSpan, ...]:
         return self.exporter.get_finished_spans()
+
+    def points(self, name: str) -> list[tuple[dict[str, object], float]]:
+        """The current data points of metric `name`: (attributes, value or sum)."""
+        data = self.reader.get_metrics_data()
+        found = []
+        for resource in data.resource_metrics if data else []:
+            for scope in resource.scope_metrics:
+                for metric in scope.metrics:
+                    if metric.name == name:
+                        for point in metric.data.data_points:
+                            value = getattr(point, "value", None)
+                            found.append(
+                                (
+                                    dict(point.attributes or {}),
+                                    value if value is not None else point.sum,
+                                )
+                            )
+        return found
 
 
 def recorded_telemetry() -> RecordedTelemetry:
@@ -26,5 +45,6 @@ def recorded_telemetry() -> RecordedTelemetry:
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(RedactingSpanProcessor())  # as setup_telemetry does
     tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
-    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    return RecordedTelemetry(Telemetry(tracer_provider, meter_provider), exporter)
+    reader = InMemoryMetricReader()
+    meter_provider = MeterProvider(metric_readers=[reader])
+    return RecordedTelemetry(Telemetry(tracer_provider, meter_provider), exporter, reader)
