@@ -28,6 +28,7 @@ from a2p_shared.events import (
     MessageFailedV1,
     MessageRequestedV1,
     MessageSentV1,
+    MessageStatusV1,
     OptInRecordedV1,
     OptOutRecordedV1,
 )
@@ -221,6 +222,9 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
         # Ours (two blocked, one sent) and optout's confirmation, which Twilio refuses: it
         # blocked the service that got the STOP.
         outcomes = await stack.outcomes(expect=4)
+        await read_topic(  # Twilio's status callbacks for the text it sent
+            stack.infra.kafka_bootstrap, stack.infra.topics.of(MessageStatusV1), expect=2
+        )
 
     by_id = {o["payload"]["message_id"]: o for o in outcomes}
     assert by_id[from_b_of_a.payload.message_id]["payload"]["reason"] == "opted_out"
@@ -238,6 +242,17 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
     assert [v for v in values if PHONE.search(v)] == []
     assert [v for v in values if "STOP" in v or from_b.payload.body in v] == []
     assert any(hashed_phone(person) in v for v in values), "searchable by the phone's hash"
+    # Twilio's later callbacks link to the trace the text was sent in.
+    sent_in = {
+        s.context.trace_id
+        for s in svc.recorded.spans()
+        if s.name.startswith("twilio POST")
+        and s.attributes["url.path"].endswith("Messages.json")
+        and s.attributes["http.response.status_code"] == 201  # accepted: Twilio calls back
+    }
+    linked = {link.context.trace_id for s in svc.recorded.spans() for link in s.links}
+    assert sent_in, sorted({s.name for s in svc.recorded.spans()})
+    assert sent_in <= linked
     # ...and its metrics count each request's outcome once, by reason.
     counted = sorted(
         (a["a2p.outcome"], a.get("a2p.message.block_reason") or a.get("a2p.twilio.error_code"), v)

@@ -136,6 +136,9 @@ class MemoryStore:
     async def update_status(self, twilio_sid: str, status: str, at: datetime) -> None:
         self.message_statuses[twilio_sid] = status
 
+    async def send_context(self, twilio_sid: str) -> dict[str, str] | None:
+        return None
+
     async def message_id_for(self, twilio_sid: str) -> str | None:
         return self.messages.get(twilio_sid)
 

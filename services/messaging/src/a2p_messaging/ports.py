@@ -46,6 +46,10 @@ class MessageIds(Protocol):
         """The delivery status Twilio last reported, on the message we sent."""
         ...
 
+    async def send_context(self, twilio_sid: str) -> dict[str, str] | None:
+        """The trace context the message was sent in, if we sent it."""
+        ...
+
 
 class EventPublisher(Protocol):
     async def publish(self, event: Envelope[Any]) -> None:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.metrics import Counter
 
 from a2p_messaging import domain, sending
@@ -126,6 +126,11 @@ async def receive_status(deps: Deps, form: Mapping[str, str]) -> Outcome:
     # from Console) is known by the SID alone.
     message_id = await deps.messages.message_id_for(report.message_sid) or report.message_sid
     _annotate(number.tenant_id, message_id)
+    sent_in = await deps.messages.send_context(report.message_sid)
+    if sent_in:
+        # Twilio calls back long after the send: the callback's trace links to the send's.
+        linked = trace.get_current_span(propagate.extract(sent_in)).get_span_context()
+        trace.get_current_span().add_link(linked, {"a2p.link": "status of sent message"})
     event = Envelope.new(
         domain.message_status(report, message_id, deps.clock.now()),
         tenant_id=number.tenant_id,
@@ -236,6 +241,7 @@ async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRec
                 segments=count,
                 cap_day=day,
                 started_at=now,
+                trace=_current_context(),
             )
             if await deps.sends.begin(record):
                 return record
@@ -381,6 +387,12 @@ _OUTCOMES: dict[str, type[MessageSentV1 | MessageBlockedV1 | MessageFailedV1]] =
     "message.blocked": MessageBlockedV1,
     "message.failed": MessageFailedV1,
 }
+
+
+def _current_context() -> dict[str, str]:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
 
 
 def _count(deps: SendDeps, record: SendRecord) -> None:

@@ -109,6 +109,10 @@ class MongoMessagingStore:
             upsert=True,
         )
 
+    async def send_context(self, twilio_sid: str) -> dict[str, str] | None:
+        document = await self._messages.find_one({"twilio_sid": twilio_sid}, {"trace": 1})
+        return document.get("trace") if document is not None else None
+
     async def update_status(self, twilio_sid: str, status: str, at: datetime) -> None:
         await self._messages.update_one(
             {"twilio_sid": twilio_sid}, {"$set": {"status": status, "status_at": at}}
