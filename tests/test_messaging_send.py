@@ -242,6 +242,18 @@ async def test_a_stop_to_number_a_blocks_number_b_of_the_tenant_and_no_other_ten
     assert [v for v in values if PHONE.search(v)] == []
     assert [v for v in values if "STOP" in v or from_b.payload.body in v] == []
     assert any(hashed_phone(person) in v for v in values), "searchable by the phone's hash"
+    # Each request's decision is on its own span, found by message id.
+    decided = {
+        s.attributes["a2p.message.id"]: s.attributes
+        for s in svc.recorded.spans()
+        if s.name == "messaging send"
+    }
+    blocked = decided[from_b_of_a.payload.message_id]
+    assert (blocked["a2p.message.outcome"], blocked["a2p.message.block_reason"]) == (
+        "message.blocked",
+        "opted_out",
+    )
+    assert decided[from_b.payload.message_id]["a2p.message.outcome"] == "message.sent"
     # Twilio's later callbacks link to the trace the text was sent in.
     sent_in = {
         s.context.trace_id

@@ -69,6 +69,7 @@ def create_app(
         clock=SystemClock(),
         caps=settings.caps(),
         consent_wait_s=settings.consent_wait_s,
+        tracer=telemetry.tracer("a2p.messaging"),
         outcomes=telemetry.meter_provider.get_meter("a2p.messaging").create_counter(
             "a2p.messages.outcomes",
             unit="{message}",

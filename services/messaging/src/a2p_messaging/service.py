@@ -10,7 +10,7 @@ from Twilio's MessageSid (and status), and consumers apply an event id once.
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -173,6 +173,7 @@ class SendDeps:
     consent_wait_s: float = 10.0
     reconcile_window: timedelta = timedelta(minutes=2)
     outcomes: Counter | None = None
+    tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer("a2p.messaging"))
 
 
 async def remember_rules(
@@ -203,24 +204,39 @@ async def decide_batch(deps: SendDeps, requests: Sequence[Envelope[MessageReques
 
 async def send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> None:
     """Exactly one outcome per request, and at most one text, however often it is delivered."""
+    # One span per request inside the batch's: what an SRE finds by message id, with the
+    # decision on it.
+    attributes = {
+        TENANT_ID: event.tenant_id,
+        MESSAGE_ID: event.payload.message_id,
+        "a2p.message.category": event.payload.category.value,
+        "a2p.message.purpose": event.payload.purpose.value,
+    }
+    with deps.tracer.start_as_current_span("messaging send", attributes=attributes) as span:
+        record = await _send(deps, event)
+        if record.outcome is not None:
+            span.set_attribute("a2p.message.outcome", record.outcome["type"])
+
+
+async def _send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
     request, tenant_id = event.payload, event.tenant_id
-    _annotate(tenant_id, request.message_id)
     record = await deps.sends.get_record(tenant_id, request.idempotency_key)
     if record is not None and record.state != "sending":
         await _publish_outcome(deps, record)  # a redelivery: the same event, applied once
-        return
+        return record
     if record is None:
         record = await _start(deps, event)
         if record.state != "sending":
             await _publish_outcome(deps, record)
-            return
+            return record
     else:
         # `sending` found: an earlier attempt may have reached Twilio. Ask before sending.
         sid = await _find_at_twilio(deps, record, request)
         if sid is not None:
             await _finish_sent(deps, event, record, sid)
-            return
+            return record
     await _call_twilio(deps, event, record)
+    return record
 
 
 async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
