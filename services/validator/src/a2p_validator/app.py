@@ -31,7 +31,9 @@ def create_app(
     broker = build_broker(settings, telemetry)
     topics = Topics(settings.topic_suffix)
     mongo = mongo_client(settings, telemetry.tracer_provider)
-    fetcher = fetcher or HttpPageFetcher.from_settings(settings)
+    fetcher = fetcher or HttpPageFetcher.from_settings(
+        settings, tracer_provider=telemetry.tracer_provider
+    )
     deps = handlers.ValidatorDeps(
         validations=MongoValidationStore(database(mongo, settings)),
         events=EventBus(broker, topics, produces=[PolicyValidatedV1]),

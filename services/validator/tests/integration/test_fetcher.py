@@ -15,6 +15,9 @@ from urllib.parse import urlencode
 
 import pytest
 from aiohttp import web
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from a2p_validator.adapters.fetcher import (
     AddressGuard,
@@ -530,3 +533,27 @@ class TestAddressPolicy:
         AddressGuard(allow_private_network=True).check("intranet.test", "10.0.0.1")
         with pytest.raises(RefusedAddressError, match=r"10\.0\.0\.1"):
             AddressGuard(allowed_addresses=frozenset({"127.0.0.1"})).check("x.test", "10.0.0.1")
+
+
+class TestTracing:
+    async def test_each_fetch_is_a_client_span_with_its_status_and_problem(
+        self, site, fetcher_for
+    ) -> None:
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+        fetcher = fetcher_for(tracer_provider=provider)
+        async with fetcher:
+            await fetcher.fetch(site.url("/page"))
+            await fetcher.fetch(site.url("/status/404"))
+
+        found = [
+            (
+                s.name,
+                s.attributes.get("http.response.status_code"),
+                s.attributes.get("a2p.page.problem"),
+            )
+            for s in exporter.get_finished_spans()
+        ]
+        assert found == [("fetch page", 200, None), ("fetch page", 404, "not_found")]

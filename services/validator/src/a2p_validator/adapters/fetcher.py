@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 from yarl import URL
 
 from a2p_validator.domain.html import is_sign_in_url, looks_like_sign_in, parse_html
@@ -199,7 +201,9 @@ class HttpPageFetcher:
         resolver: HostResolver | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         allowed_addresses: frozenset[str] = frozenset(),
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
+        self._tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("a2p.pages")
         self._guard = AddressGuard(allow_private_network, allowed_addresses)
         self._timeout_s = timeout_s
         self._max_redirects = max_redirects
@@ -210,7 +214,11 @@ class HttpPageFetcher:
 
     @classmethod
     def from_settings(
-        cls, settings: "ValidatorSettings", *, allow_private_network: bool = False
+        cls,
+        settings: "ValidatorSettings",
+        *,
+        allow_private_network: bool = False,
+        tracer_provider: TracerProvider | None = None,
     ) -> "HttpPageFetcher":
         """The fetcher a deployment configured; `allow_private_network` can only widen it."""
         return cls(
@@ -218,6 +226,7 @@ class HttpPageFetcher:
             timeout_s=settings.fetch_timeout_s,
             max_redirects=settings.fetch_max_redirects,
             max_bytes=settings.fetch_max_bytes,
+            tracer_provider=tracer_provider,
         )
 
     async def __aenter__(self) -> Self:
@@ -238,6 +247,20 @@ class HttpPageFetcher:
             self._session = None
 
     async def fetch(self, url: str) -> Page:
+        """The page, as a client span of the validation that asked for it (a tenant's public
+        page: its URL is no one's personal data)."""
+        with self._tracer.start_as_current_span(
+            "fetch page", kind=SpanKind.CLIENT, attributes={"url.full": url}
+        ) as span:
+            page = await self._fetch(url)
+            if page.status is not None:
+                span.set_attribute("http.response.status_code", page.status)
+            if page.problem is not None:
+                span.set_attribute("a2p.page.problem", page.problem.value)
+                span.set_status(Status(StatusCode.ERROR, page.detail))
+            return page
+
+    async def _fetch(self, url: str) -> Page:
         trail = _Trail(url=url, current=url)
         try:
             async with asyncio.timeout(self._timeout_s):
