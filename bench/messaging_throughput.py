@@ -48,6 +48,8 @@ from a2p_twilio_emulator.testing import onboard
 from bench.groups import group_stable
 from bench.messaging_baseline import GROUP_SUFFIX
 
+from tests.support import free_port
+
 DEFAULT_REQUESTS = 2000
 DEFAULT_SCALING_REQUESTS = 1000
 PARTITIONS = 8
@@ -67,14 +69,6 @@ class Run:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -187,12 +181,12 @@ async def measure(
             "MONGODB_DATABASE": suffix,
             "A2P_TOPIC_SUFFIX": suffix,
             "TWILIO_API_URL": emulator_url,
-            "MESSAGING_PUBLIC_URL": f"http://127.0.0.1:{_free_port()}",  # callbacks go nowhere
+            "MESSAGING_PUBLIC_URL": f"http://127.0.0.1:{free_port()}",  # callbacks go nowhere
             "OTEL_TRACES_EXPORTER": "none",
         }
         async with AsyncExitStack() as running:
             for _ in range(instances):
-                port = _free_port()
+                port = free_port()
                 health = f"http://127.0.0.1:{port}/health" if module == "a2p_messaging" else None
                 await running.enter_async_context(
                     process(module, {**env, "MESSAGING_HTTP_PORT": str(port)}, health)
@@ -238,7 +232,7 @@ async def measure(
 
 
 async def run(bootstrap: str, mongodb_url: str, requests: int, scaling: int) -> list[Run]:
-    port = _free_port()
+    port = free_port()
     emulator_url = f"http://127.0.0.1:{port}"
     emulator_env = {
         "EMULATOR_HTTP_PORT": str(port),

@@ -372,7 +372,7 @@ async def _finish_sent(
     record.outcome = sent.model_dump(mode="json")
     await deps.sends.finish(record)
     _count(deps, record)
-    await _publish_outcome(deps, record)
+    await deps.events.publish(sent)
 
 
 async def _finish_failed(
@@ -395,7 +395,7 @@ async def _finish_failed(
     record.state, record.outcome = "failed", failed.model_dump(mode="json")
     await deps.sends.finish(record)
     _count(deps, record)
-    await _publish_outcome(deps, record)
+    await deps.events.publish(failed)
 
 
 _OUTCOMES: dict[str, type[MessageSentV1 | MessageBlockedV1 | MessageFailedV1]] = {
@@ -424,6 +424,7 @@ def _count(deps: SendDeps, record: SendRecord) -> None:
 
 
 async def _publish_outcome(deps: SendDeps, record: SendRecord) -> None:
+    """The outcome as stored (a redelivery, a blocked request): the same event again."""
     assert record.outcome is not None
     payload_cls = _OUTCOMES[record.outcome["type"]]
     await deps.events.publish(Envelope[payload_cls].model_validate(record.outcome))  # type: ignore[valid-type]
