@@ -22,7 +22,10 @@ async def test_a_group_is_behind_by_what_it_has_not_committed(infra: Infra) -> N
     finally:
         await producer.stop()
     group = f"a2p-lagtest.{infra.unique}"
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, group_id=group)
+    # No auto-commit: closing would commit its own position over the offset set below.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=infra.kafka_bootstrap, group_id=group, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         consumer.assign([TopicPartition(topic, 0)])
