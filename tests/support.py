@@ -2,7 +2,7 @@
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import ReadableSpan
 from twilio.rest import Client
 
 from a2p_intake import service as intake_service
@@ -152,3 +153,11 @@ async def register_numbers(infra: Infra, mongo_db: Any, numbers: dict[str, str])
         return await mongo_db["numbers"].count_documents({}) == len(numbers)
 
     await eventually(projected)
+
+
+def ancestry(span: ReadableSpan, by_id: Mapping[int, ReadableSpan]) -> list[ReadableSpan]:
+    """`span`, its parent, its parent's parent... as far as the recorded spans go."""
+    chain = [span]
+    while chain[-1].parent is not None and chain[-1].parent.span_id in by_id:
+        chain.append(by_id[chain[-1].parent.span_id])
+    return chain

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.trace import SpanKind
 
 from a2p_intake.app import create_app as create_intake
 from a2p_intake.settings import IntakeSettings
@@ -25,6 +26,7 @@ from a2p_shared.events import (
 )
 from a2p_shared.testing.kafka import read_topic
 from a2p_shared.testing.waiting import eventually
+from a2p_shared.traces import PHONE
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 from a2p_twilio_emulator.testing import RunningEmulator, serve
 from a2p_validator.adapters.fetcher import HttpPageFetcher
@@ -32,7 +34,15 @@ from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
 
 from tests.sites import serve_pages, shelbyville, to_loopback
-from tests.support import Infra, IssueKey, Running, RunService, free_port, listening
+from tests.support import (
+    Infra,
+    IssueKey,
+    Running,
+    RunService,
+    ancestry,
+    free_port,
+    listening,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -232,6 +242,30 @@ async def test_a_submission_ends_with_every_number_registered_in_one_trace(
     assert {"customer_profile", "brand", "campaign", "campaign_review"} <= timed
     intake_writes = [s for s in intake.recorded.spans() if s.name.startswith("mongodb ")]
     assert any(s.context.trace_id == http_root.context.trace_id for s in intake_writes)
+    # Each number.registered is published at the end of one chain back to the HTTP request,
+    # through the validator and the registrar.
+    by_id = {s.context.span_id: s for s in spans}
+    topic = stack.infra.topics.of(NumberRegisteredV1)
+    published = [
+        s
+        for s in registrar.recorded.spans()
+        if s.kind is SpanKind.PRODUCER and s.attributes.get("messaging.destination.name") == topic
+    ]
+    assert published
+    for span in published:
+        chain = ancestry(span, by_id)
+        assert chain[-1] is http_root
+        assert {id(s) for s in chain} & {id(s) for s in checked.recorded.spans()}
+    # No phone number, EIN or e-mail address in clear in anything recorded.
+    values = [
+        str(value)
+        for s in spans
+        for attributes in (s.attributes, *(e.attributes for e in s.events))
+        for value in (attributes or {}).values()
+    ]
+    assert values
+    personal = ("35-6001234", "356001234", "mlopez@shelbyville.example", "Lopez")
+    assert [v for v in values if PHONE.search(v) or any(p in v for p in personal)] == []
 
 
 async def test_a_rejected_brand_is_corrected_resubmitted_and_charged_the_retry_fee(

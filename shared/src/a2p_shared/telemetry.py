@@ -23,6 +23,7 @@ from a2p_shared.traces import JsonLinesSpanExporter, RedactingSpanProcessor
 TENANT_ID = "a2p.tenant.id"
 REGISTRATION_ID = "a2p.registration.id"
 MESSAGE_ID = "a2p.message.id"
+TWILIO_SID = "a2p.twilio.sid"
 EVENT_TYPE = "a2p.event.type"
 EVENT_ID = "a2p.event.id"
 

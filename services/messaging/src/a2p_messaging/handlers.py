@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from faststream.kafka import KafkaMessage, KafkaRouter
+from opentelemetry import propagate
 from pydantic import ValidationError
 
 from a2p_messaging import service
@@ -60,7 +61,13 @@ def build_router(
             if not known[event.tenant_id]:
                 reason = "no registration or number is known for this tenant"
                 await dead_letters.send(record, [FieldError(field="tenant_id", reason=reason)])
-        await service.decide_batch(sends, [e for _, e in requests if known[e.tenant_id]])
+        origins = {
+            event.event_id: propagate.extract(
+                {k: v.decode(errors="replace") for k, v in record.headers}
+            )
+            for record, event in requests
+        }
+        await service.decide_batch(sends, [e for _, e in requests if known[e.tenant_id]], origins)
 
     @router.subscriber(
         topics.of(NumberRegisteredV1),

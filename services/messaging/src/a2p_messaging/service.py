@@ -16,7 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.metrics import Counter
+from opentelemetry.trace import Link
 
 from a2p_messaging import domain, sending
 from a2p_messaging.domain import SendRecord
@@ -45,7 +47,7 @@ from a2p_shared.events import (
     RegistrationSubmittedV1,
 )
 from a2p_shared.events.registration import Category, Tier
-from a2p_shared.telemetry import MESSAGE_ID, TENANT_ID
+from a2p_shared.telemetry import MESSAGE_ID, TENANT_ID, TWILIO_SID
 
 BLOCK_REASON = "a2p.message.block_reason"
 
@@ -89,6 +91,7 @@ async def receive_inbound(deps: Deps, form: Mapping[str, str]) -> Outcome:
         )
         return Outcome.UNKNOWN_NUMBER
     _annotate(number.tenant_id, sid)
+    trace.get_current_span().set_attribute(TWILIO_SID, sid)
     if await deps.ledger.inbound_recorded(sid):
         log.info("inbound %s delivered again; its event is already in Kafka", sid)
         return Outcome.DUPLICATE
@@ -126,6 +129,9 @@ async def receive_status(deps: Deps, form: Mapping[str, str]) -> Outcome:
     # from Console) is known by the SID alone.
     message_id = await deps.messages.message_id_for(report.message_sid) or report.message_sid
     _annotate(number.tenant_id, message_id)
+    trace.get_current_span().set_attributes(
+        {TWILIO_SID: report.message_sid, "a2p.message.status": report.status}
+    )
     sent_in = await deps.messages.send_context(report.message_sid)
     if sent_in:
         # Twilio calls back long after the send: the callback's trace links to the send's.
@@ -184,17 +190,25 @@ async def remember_rules(
     await deps.sends.save_rules(event.tenant_id, rules, event.occurred_at)
 
 
-async def decide_batch(deps: SendDeps, requests: Sequence[Envelope[MessageRequestedV1]]) -> None:
+async def decide_batch(
+    deps: SendDeps,
+    requests: Sequence[Envelope[MessageRequestedV1]],
+    origins: Mapping[str, Context] | None = None,
+) -> None:
     """One batch from one partition: the consent table is brought up to the consent topic's
-    end (one round trip), then each person's requests are sent in order, people side by side."""
+    end (one round trip), then each person's requests are sent in order, people side by side.
+
+    `origins` holds each request's trace context by event id (from its record's headers): each
+    request's work continues its own trace, linked to the batch's."""
     await deps.consent.caught_up(deps.consent_wait_s)
+    origins = origins or {}
     people: dict[tuple[str, str], list[Envelope[MessageRequestedV1]]] = {}
     for request in requests:
         people.setdefault((request.tenant_id, request.payload.to), []).append(request)
 
     async def in_order(queue: list[Envelope[MessageRequestedV1]]) -> None:
         for request in queue:
-            await send(deps, request)
+            await send(deps, request, origins.get(request.event_id))
 
     results = await asyncio.gather(*(in_order(q) for q in people.values()), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
@@ -202,20 +216,28 @@ async def decide_batch(deps: SendDeps, requests: Sequence[Envelope[MessageReques
         raise failures[0]  # the batch is redelivered; what was done is found done
 
 
-async def send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> None:
+async def send(
+    deps: SendDeps, event: Envelope[MessageRequestedV1], origin: Context | None = None
+) -> None:
     """Exactly one outcome per request, and at most one text, however often it is delivered."""
-    # One span per request inside the batch's: what an SRE finds by message id, with the
-    # decision on it.
+    # One span per request, in the trace of whoever asked for it (the platform's HTTP request),
+    # linked to the batch it came in: what an SRE finds by message id, with the decision on it.
+    batch = trace.get_current_span().get_span_context()
+    links = [Link(batch, {"a2p.link": "batch"})] if origin is not None and batch.is_valid else []
     attributes = {
         TENANT_ID: event.tenant_id,
         MESSAGE_ID: event.payload.message_id,
         "a2p.message.category": event.payload.category.value,
         "a2p.message.purpose": event.payload.purpose.value,
     }
-    with deps.tracer.start_as_current_span("messaging send", attributes=attributes) as span:
+    with deps.tracer.start_as_current_span(
+        "messaging send", context=origin, links=links, attributes=attributes
+    ) as span:
         record = await _send(deps, event)
         if record.outcome is not None:
             span.set_attribute("a2p.message.outcome", record.outcome["type"])
+        if record.twilio_sid is not None:
+            span.set_attribute(TWILIO_SID, record.twilio_sid)
 
 
 async def _send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
@@ -304,16 +326,36 @@ async def _decide(
     deps: SendDeps, event: Envelope[MessageRequestedV1]
 ) -> sending.Send | sending.Blocked:
     request, tenant_id = event.payload, event.tenant_id
-    consent = deps.consent.get(tenant_id, request.to)
-    pool = await deps.sends.pool(tenant_id)
-    rules = await deps.sends.rules(tenant_id)
-    needs_conversation = (
-        request.purpose is Purpose.CAMPAIGN
-        and request.category is Category.TRANSACTIONAL
-        and consent is None
-    )
-    texted = needs_conversation and await deps.sends.texted_us(tenant_id, request.to)
-    return sending.decide(request, sending.Facts(pool, consent, texted, rules))
+    with deps.tracer.start_as_current_span("messaging decide") as span:
+        consent = deps.consent.get(tenant_id, request.to)
+        pool = await deps.sends.pool(tenant_id)
+        rules = await deps.sends.rules(tenant_id)
+        needs_conversation = (
+            request.purpose is Purpose.CAMPAIGN
+            and request.category is Category.TRANSACTIONAL
+            and consent is None
+        )
+        texted = needs_conversation and await deps.sends.texted_us(tenant_id, request.to)
+        decision = sending.decide(request, sending.Facts(pool, consent, texted, rules))
+        # The facts the decision rested on, so "why blocked" is answered from the trace alone.
+        span.set_attributes(
+            {
+                "a2p.consent.state": consent.state if consent else "none",
+                "a2p.consent.texted_us": texted,
+                "a2p.sender.pool_size": len(pool),
+                "a2p.message.decision": "send" if isinstance(decision, sending.Send) else "block",
+            }
+        )
+        if isinstance(decision, sending.Blocked):
+            span.set_attribute(BLOCK_REASON, decision.reason.value)
+        else:
+            span.set_attributes(
+                {
+                    "a2p.sender.tier": decision.sender.tier.value,
+                    "a2p.message.segments": decision.segments.count,
+                }
+            )
+        return decision
 
 
 async def _call_twilio(
