@@ -270,6 +270,12 @@ async def test_a_message_is_one_trace_from_the_request_to_twilio_and_its_callbac
         )
         assert [link.context.span_id for link in callback.links] == [send.context.span_id]
     assert FINAL & {c.attributes["a2p.message.status"] for c in callbacks}
+    # Webhook latency is measured by route, with the status the webhook answered.
+    latency = {
+        (a["http.route"], a["http.response.status_code"]): count
+        for a, count in messaging.recorded.points("http.server.request.duration")
+    }
+    assert latency[("/twilio/status", 200)] == len(callbacks)
 
     # No phone number, no text in any attribute, event or link of any of it; the phone's hash is.
     values = [

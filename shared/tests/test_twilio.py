@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from twilio.base.exceptions import TwilioRestException
 
+from a2p_shared.testing.telemetry import recorded_telemetry
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, rewrite, twilio_client
 
 
@@ -76,3 +78,54 @@ async def test_the_sdk_sends_twilio_form_requests_with_basic_auth(
 def test_settings_refuse_a_malformed_account_sid() -> None:
     with pytest.raises(ValueError, match="account_sid"):
         TwilioSettings(account_sid="not-a-sid")
+
+
+async def test_each_call_is_measured_by_resource_status_twilio_error_code_and_error() -> None:
+    async def answer(request: web.Request) -> web.Response:
+        if request.path.endswith("/Messages.json"):
+            refusal = {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}
+            return web.json_response(refusal, status=400)
+        return web.json_response({"sid": "MG" + "0" * 32, "friendly_name": "x"}, status=201)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    recorded = recorded_telemetry()
+    settings = TwilioSettings(api_url=f"http://127.0.0.1:{runner.addresses[0][1]}")
+    client = twilio_client(settings, recorded.telemetry)
+    unreachable = twilio_client(TwilioSettings(api_url="http://127.0.0.1:9"), recorded.telemetry)
+    try:
+        await client.messaging.v1.services.create_async(friendly_name="a2p reg_1")
+        with pytest.raises(TwilioRestException):
+            await client.messages.create_async(to="+12175550142", from_="+12175550100", body="x")
+        with pytest.raises(Exception, match="Cannot connect"):
+            await unreachable.messaging.v1.services.create_async(friendly_name="a2p reg_2")
+    finally:
+        await close_twilio_client(client)
+        await close_twilio_client(unreachable)
+        await runner.cleanup()
+
+    measured = sorted(
+        (
+            (
+                a["a2p.twilio.resource"],
+                a.get("http.response.status_code"),
+                a.get("a2p.twilio.error_code"),
+                a.get("error.type"),
+            )
+            for a, _ in recorded.points("a2p.twilio.call.duration")
+        ),
+        key=str,
+    )
+    assert measured == sorted(
+        [
+            ("api/2010-04-01/Accounts/{sid}/Messages.json", 400, "21610", "400"),
+            ("messaging/v1/Services", None, None, "ClientConnectorError"),
+            ("messaging/v1/Services", 201, None, None),
+        ],
+        key=str,
+    )
+    (refused,) = [s for s in recorded.spans() if s.name.endswith("Messages.json")]
+    assert refused.attributes["a2p.twilio.error_code"] == 21610

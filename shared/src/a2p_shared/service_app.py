@@ -106,6 +106,9 @@ def service_app(
     async def asyncapi_document() -> PlainTextResponse:
         return PlainTextResponse(asyncapi_yaml(app), media_type="application/yaml")
 
+    # The stable HTTP conventions measure latency by route (`/v1/tenants/{tenant_id}/...`, a few
+    # series); the old ones by raw path, a series per tenant and id.
+    os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=telemetry.tracer_provider,

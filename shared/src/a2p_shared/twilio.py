@@ -9,6 +9,7 @@ first path segment: `https://messaging.twilio.com/v1/Services` ->
 """
 
 import base64
+import json
 import re
 import time
 from collections.abc import Mapping
@@ -23,8 +24,13 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from a2p_shared.telemetry import Telemetry
+
 TWILIO_HOST = re.compile(r"^https://(?P<product>[a-z]+)\.twilio\.com(?P<rest>/.*)?$")
 PRODUCTS = ("api", "messaging", "trusthub")
+# A Twilio resource SID: two letters and 32 hex digits. Replaced in metrics' resource paths, which
+# must name a few resources, not every account, message and brand.
+SID = re.compile(r"\b[A-Z]{2}[0-9a-f]{32}\b")
 
 # The account every local run and test uses with the emulator; real deployments set their own.
 LOCAL_ACCOUNT_SID = "AC" + "a2" * 16
@@ -78,13 +84,17 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
         self,
         base_url: str = "",
         timeout: float | None = None,
-        tracer_provider: trace.TracerProvider | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         super().__init__(timeout=timeout)
         self.base_url = base_url
-        self._tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("a2p.twilio")
-        self._duration = metrics.get_meter("a2p.twilio").create_histogram(
-            "a2p.twilio.call.duration", unit="s", description="Twilio API calls, by status code"
+        tracer_provider = telemetry.tracer_provider if telemetry else trace.get_tracer_provider()
+        meter_provider = telemetry.meter_provider if telemetry else metrics.get_meter_provider()
+        self._tracer = tracer_provider.get_tracer("a2p.twilio")
+        self._duration = meter_provider.get_meter("a2p.twilio").create_histogram(
+            "a2p.twilio.call.duration",
+            unit="s",
+            description="Twilio API calls, by resource, status code, Twilio error code and error",
         )
 
     async def request(
@@ -114,29 +124,39 @@ class TwilioHttpClient(AsyncTwilioHttpClient):
             },
         ) as span:
             started = time.perf_counter()
-            response = await super().request(
-                method,
-                rewrite(url, self.base_url) if self.base_url else url,
-                params=params,
-                data=data,
-                headers=headers,
-                auth=None,
-                timeout=timeout or self.timeout,
-                allow_redirects=allow_redirects,
-            )
+            measured: dict[str, str | int] = {
+                "http.request.method": method,
+                "a2p.twilio.resource": SID.sub("{sid}", path),
+            }
+            try:
+                response = await super().request(
+                    method,
+                    rewrite(url, self.base_url) if self.base_url else url,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    auth=None,
+                    timeout=timeout or self.timeout,
+                    allow_redirects=allow_redirects,
+                )
+            except Exception as error:  # timed out, refused: no answer at all
+                measured["error.type"] = type(error).__qualname__
+                self._duration.record(time.perf_counter() - started, measured)
+                raise
             span.set_attribute("http.response.status_code", response.status_code)
-            self._duration.record(
-                time.perf_counter() - started,
-                {"http.request.method": method, "http.response.status_code": response.status_code},
-            )
+            measured["http.response.status_code"] = response.status_code
             if response.status_code >= 400:
+                code = error_code(response.text)
+                measured["error.type"] = str(response.status_code)
+                if code is not None:
+                    measured["a2p.twilio.error_code"] = str(code)
+                    span.set_attribute("a2p.twilio.error_code", code)
                 span.set_status(Status(StatusCode.ERROR, f"Twilio answered {response.status_code}"))
+            self._duration.record(time.perf_counter() - started, measured)
             return response
 
 
-def twilio_client(
-    settings: TwilioSettings, tracer_provider: trace.TracerProvider | None = None
-) -> Client:
+def twilio_client(settings: TwilioSettings, telemetry: Telemetry | None = None) -> Client:
     """An SDK client whose `*_async` calls go to Twilio, or to `settings.api_url` when set.
 
     Call it inside the running event loop (the HTTP session belongs to it) and close the client
@@ -146,7 +166,7 @@ def twilio_client(
         settings.account_sid,
         settings.auth_token.get_secret_value(),
         http_client=TwilioHttpClient(
-            settings.api_url, timeout=settings.timeout_s, tracer_provider=tracer_provider
+            settings.api_url, timeout=settings.timeout_s, telemetry=telemetry
         ),
     )
 
@@ -155,6 +175,15 @@ async def close_twilio_client(client: Client) -> None:
     http_client = client.http_client
     if isinstance(http_client, AsyncTwilioHttpClient):
         await http_client.close()
+
+
+def error_code(body: str) -> int | None:
+    """Twilio's error code from an error response's JSON body (`{"code": 21610, ...}`)."""
+    try:
+        code = json.loads(body).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
 
 
 def signature_valid(

@@ -58,9 +58,7 @@ def create_app(
         topics.of(OptOutRecordedV1),
         client_id=f"a2p-{settings.service_name}-consent",
     )
-    twilio_sender = TwilioSender(
-        twilio_settings, settings.status_callback_url, telemetry.tracer_provider
-    )
+    twilio_sender = TwilioSender(twilio_settings, settings.status_callback_url, telemetry)
     sends = service.SendDeps(
         sends=store,
         sender=sender or twilio_sender,

@@ -65,7 +65,7 @@ def create_app(
         status_callback_url=settings.status_callback_url,
         trusthub_callback_url=settings.trusthub_callback_url,
         a2p_call_interval_s=settings.a2p_call_interval_s,
-        tracer_provider=telemetry.tracer_provider,
+        telemetry=telemetry,
     )
     deps = service.Deps(
         store=store,

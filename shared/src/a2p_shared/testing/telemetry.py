@@ -22,7 +22,8 @@ class RecordedTelemetry:
         return self.exporter.get_finished_spans()
 
     def points(self, name: str) -> list[tuple[dict[str, object], float]]:
-        """The current data points of metric `name`: (attributes, value or sum)."""
+        """The current data points of metric `name`: (attributes, value), a histogram's value
+        being how many it recorded."""
         data = self.reader.get_metrics_data()
         found = []
         for resource in data.resource_metrics if data else []:
@@ -34,7 +35,7 @@ class RecordedTelemetry:
                             found.append(
                                 (
                                     dict(point.attributes or {}),
-                                    value if value is not None else point.sum,
+                                    value if value is not None else point.count,
                                 )
                             )
         return found

@@ -3,11 +3,11 @@
 from datetime import datetime
 
 import aiohttp
-from opentelemetry.trace import TracerProvider
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from a2p_messaging.ports import SendRefused, TwilioUnavailable
+from a2p_shared.telemetry import Telemetry
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 
 
@@ -16,10 +16,10 @@ class TwilioSender:
         self,
         settings: TwilioSettings,
         status_callback_url: str,
-        tracer_provider: TracerProvider | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._settings = settings
-        self._tracer_provider = tracer_provider
+        self._telemetry = telemetry
         self._status_callback = status_callback_url
         self._sdk: Client | None = None
 
@@ -27,7 +27,7 @@ class TwilioSender:
     def _client(self) -> Client:
         # Made on first use, inside the running loop its HTTP session belongs to.
         if self._sdk is None:
-            self._sdk = twilio_client(self._settings, self._tracer_provider)
+            self._sdk = twilio_client(self._settings, self._telemetry)
         return self._sdk
 
     async def close(self) -> None:

@@ -11,11 +11,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from opentelemetry.trace import TracerProvider
 from twilio.rest import Client
 
 from a2p_registrar import domain
 from a2p_shared.events import RegistrationRequest
+from a2p_shared.telemetry import Telemetry
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 
 A2P_CALL_INTERVAL_S = 1.0
@@ -36,10 +36,10 @@ class TwilioOnboarding:
         status_callback_url: str,
         trusthub_callback_url: str,
         a2p_call_interval_s: float = A2P_CALL_INTERVAL_S,
-        tracer_provider: TracerProvider | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._settings = settings
-        self._tracer_provider = tracer_provider
+        self._telemetry = telemetry
         self._sdk: Client | None = None
         self._primary_profile_sid = primary_profile_sid
         self._isv_email = isv_email
@@ -54,7 +54,7 @@ class TwilioOnboarding:
     def _client(self) -> Client:
         # Made on first use, inside the running loop its HTTP session belongs to.
         if self._sdk is None:
-            self._sdk = twilio_client(self._settings, self._tracer_provider)
+            self._sdk = twilio_client(self._settings, self._telemetry)
         return self._sdk
 
     @property
