@@ -106,7 +106,7 @@ def create_app(
         ],
         # The consent table is read before the first request is decided (on_startup runs
         # before the broker starts consuming).
-        on_startup=[store.ensure_indexes, consent.start],
+        on_startup=[store.ensure_indexes, consent.start, twilio_sender.warm_up],
         on_shutdown=[consent.stop, twilio_sender.close],
         max_body_bytes=http.MAX_FORM_BYTES,
     )
