@@ -222,6 +222,11 @@ async def test_a_submission_ends_with_every_number_registered_in_one_trace(
         "campaign_review",
     }
     assert {s.context.trace_id for s in steps_traced} == {http_root.context.trace_id}
+    (campaign_step,) = [
+        s for s in steps_traced if s.attributes["a2p.onboarding.step"] == "campaign"
+    ]
+    assert campaign_step.attributes["a2p.twilio.brand_sid"].startswith("BN")
+    assert campaign_step.attributes["a2p.twilio.campaign_sid"].startswith("QE")
     assert len(spans) > len(steps_traced)
     # ...and below the steps, each Twilio call and MongoDB command as a child span.
     step_ids = {s.context.span_id for s in steps_traced}

@@ -142,9 +142,18 @@ async def _run_steps(deps: Deps, onboarding: Onboarding) -> None:
                 "a2p.registration.id": onboarding.registration_id,
                 "a2p.onboarding.step": onboarding.step,
             },
-        ):
+        ) as span:
             step, started = onboarding.step, time.perf_counter()
             await _run_step(deps, onboarding)
+            # Twilio's SIDs so far (brand, campaign...): what Twilio support and Console speak.
+            span.set_attributes(
+                {
+                    f"a2p.twilio.{kind}_sid": sid
+                    for kind, sid in onboarding.sids.items()
+                    if isinstance(sid, str)
+                }
+            )
+            span.set_attribute("a2p.onboarding.state", onboarding.state)
             renewed = deps.clock.now() + timedelta(seconds=deps.lease_s)
             saved = await deps.store.save(onboarding, lease_until=renewed)
             if deps.step_durations is not None:
