@@ -206,6 +206,7 @@ class SendRecord:
     outcome: dict[str, Any] | None = None
     """The outcome event as published; a redelivered request republishes it unchanged."""
     status: str | None = None
+    status_at: datetime | None = None
     trace: dict[str, str] | None = None
     """The send's trace context: Twilio's status callbacks, later, link to it."""
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from a2p_messaging.adapters.mongo_store import MongoMessagingStore
+from a2p_messaging.domain import SendRecord
 
 from services.messaging.tests.fakes import NUMBER_A, TENANT_A, MemoryStore, a_number
 
@@ -84,3 +85,26 @@ class TestMongoMessagingStore(MessagingStoreContract):
 
         document = await mongo_db["inbound_messages"].find_one({"_id": SID})
         assert (document["tenant_id"], document["event_id"]) == (TENANT_A, str(event_id))
+
+    async def test_a_sent_record_whose_status_twilio_reported_reads_back_for_a_redelivery(
+        self, empty: MongoMessagingStore
+    ) -> None:
+        record = SendRecord(
+            tenant_id=TENANT_A,
+            idempotency_key="key-1",
+            message_id="msg_42",
+            to="+13125550142",
+            state="sending",
+            from_number=NUMBER_A,
+            segments=1,
+        )
+        assert await empty.begin(record)
+        record.state, record.twilio_sid = "sent", SID
+        await empty.finish(record)
+        await empty.update_status(SID, "delivered", AT)
+
+        found = await empty.get_record(TENANT_A, "key-1")
+
+        assert found is not None
+        assert (found.state, found.twilio_sid, found.status) == ("sent", SID, "delivered")
+        assert found.status_at is not None
