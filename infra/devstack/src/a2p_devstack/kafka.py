@@ -20,7 +20,12 @@ from a2p_devstack import processes
 from a2p_devstack.errors import DevstackError
 from a2p_devstack.locking import cache_lock
 from a2p_devstack.paths import cache_dir, log_file, pid_file, repo_root, run_dir
-from a2p_devstack.settings import HOST, kafka_controller_port, kafka_port
+from a2p_devstack.settings import (
+    HOST,
+    kafka_advertised_port,
+    kafka_controller_port,
+    kafka_port,
+)
 from a2p_devstack.sync_bridge import run_blocking
 
 NAME = "kafka"
@@ -141,17 +146,19 @@ class KafkaLayout:
 
 
 def bootstrap_address() -> str:
-    return f"{HOST}:{kafka_port()}"
+    return f"{HOST}:{kafka_advertised_port()}"
 
 
-def server_properties(data: Path, port: int, controller_port: int) -> str:
+def server_properties(
+    data: Path, port: int, controller_port: int, advertised_port: int | None = None
+) -> str:
     # Static quorum: StorageTool needs no --standalone and formats idempotently.
     return f"""\
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@{HOST}:{controller_port}
 listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}
-advertised.listeners=PLAINTEXT://{HOST}:{port}
+advertised.listeners=PLAINTEXT://{HOST}:{advertised_port or port}
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
@@ -272,8 +279,9 @@ def launch(run: Path | None = None) -> Launch:
     run = run or run_dir()
     layout = KafkaLayout(run)
     port, controller_port = kafka_port(), kafka_controller_port()
-    bootstrap = f"{HOST}:{port}"
-    wanted = server_properties(layout.data, port, controller_port)
+    advertised = kafka_advertised_port()
+    bootstrap = f"{HOST}:{advertised}"
+    wanted = server_properties(layout.data, port, controller_port, advertised)
 
     pid = processes.live_pid(layout.pid_file, layout.signature)
     if pid is not None:

@@ -30,6 +30,12 @@ def kafka_port() -> int:
     return _int_env("A2P_KAFKA_PORT", 19092)
 
 
+def kafka_advertised_port() -> int:
+    """The port clients are told to use: the broker's own, unless a proxy stands in front of it
+    (the chaos harness's fault proxy)."""
+    return _int_env("A2P_KAFKA_ADVERTISED_PORT", kafka_port())
+
+
 def kafka_controller_port() -> int:
     return _int_env("A2P_KAFKA_CONTROLLER_PORT", 19093)
 
