@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 
 export UV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/uv
 
-.PHONY: help run stop status test test-unit lint contracts clean
+.PHONY: help run stop status test test-unit chaos bench lint contracts clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ test: lint ## lint, then the whole suite against real Kafka and MongoDB (started
 
 test-unit: .venv/.synced ## only the tests that need no infrastructure
 	@"$(UV)" run --frozen pytest -n $(PYTEST_WORKERS) -m "not infra"
+
+chaos: .venv/.synced ## every fault under a mixed workload on its own Kafka and FerretDB; prints the table
+	@"$(UV)" run --frozen python -m tests.chaos $(CHAOS_ARGS)
+
+bench: .venv/.synced ## every benchmark side by side; writes BENCHMARKS.md and bench/plots/
+	@"$(UV)" run --frozen python -m bench.run $(BENCH_ARGS)
 
 lint: .venv/.synced ## ruff, formatting, import boundaries between services
 	@"$(UV)" run --frozen ruff check --quiet .
