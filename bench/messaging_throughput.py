@@ -11,22 +11,24 @@ request has its outcome. Printed, never asserted:
   what FastStream, the dead-letter and telemetry middlewares and the service shell cost;
 - 1, 2 and 4 instances with every create-message call taking 100 ms: the scaling efficiency.
 
+`run` measures several workload sizes of each in one go (what `bench.run` does).
+
     uv run python -m bench.messaging_throughput [REQUESTS [SCALING_REQUESTS]]
 """
 
 import asyncio
 import json
-import os
+import logging
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from a2p_devstack import harness
@@ -46,7 +48,10 @@ from a2p_shared.kafka import Topics, event_key
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 from a2p_twilio_emulator.testing import onboard
 from bench.groups import group_stable
+from bench.machine import CpuMeter
 from bench.messaging_baseline import GROUP_SUFFIX
+from bench.processes import service_process
+from bench.reading import from_beginning
 
 from tests.support import free_port
 
@@ -57,48 +62,32 @@ PEOPLE = 500
 TENANT = "bench-tenant"
 NUMBERS = [f"+1217555{n:04d}" for n in range(100, 104)]
 STALL_SECONDS = 120
+SERVICE = "messaging"
+BASELINE = "aiokafka baseline"
+INSTANCE_COUNTS = (1, 2, 4)
+SCALING_LATENCY_S = 0.1
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    label: str
+    pipeline: str
     instances: int
     requests: int
+    call_latency_s: float
     seconds: float
+    cpu_busy: float | None
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
 
-
-@asynccontextmanager
-async def process(module: str, env: dict[str, str], health: str | None) -> AsyncIterator[None]:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        module,
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        if health is not None:
-            async with httpx.AsyncClient() as http:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if (await http.get(health)).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if child.returncode is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"{module} did not start")
-                    await asyncio.sleep(0.2)
-        yield
-    finally:
-        if child.returncode is None:
-            child.terminate()
-            await child.wait()
+    @property
+    def label(self) -> str:
+        if self.call_latency_s:
+            return f"{self.pipeline}, {self.call_latency_s * 1000:.0f} ms Twilio"
+        return self.pipeline
 
 
 async def _publish(producer: AIOKafkaProducer, topics: Topics, events: list[Envelope[Any]]) -> None:
@@ -114,12 +103,12 @@ async def measure(
     mongodb_url: str,
     emulator_url: str,
     *,
-    label: str,
-    module: str,
+    pipeline: str,
     instances: int,
     requests: int,
     call_latency_s: float,
 ) -> Run:
+    module = "a2p_messaging" if pipeline == SERVICE else "bench.messaging_baseline"
     suffix = harness.unique_suffix()
     topics = Topics(suffix)
     specs = await ensure_topics_async(
@@ -166,15 +155,9 @@ async def measure(
                 for p in people
             ],
         )
-        outcome_topics = [topics.of(c) for c in (MessageSentV1, MessageBlockedV1, MessageFailedV1)]
-        for topic in outcome_topics:
-            while not outcomes.partitions_for_topic(topic):
-                await outcomes._client.force_metadata_update()
-        partitions = [
-            TopicPartition(t, p) for t in outcome_topics for p in outcomes.partitions_for_topic(t)
-        ]
-        outcomes.assign(partitions)
-        await outcomes.seek_to_beginning(*partitions)
+        await from_beginning(
+            outcomes, *(topics.of(c) for c in (MessageSentV1, MessageBlockedV1, MessageFailedV1))
+        )
         env = {
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "MONGODB_URL": mongodb_url,
@@ -185,12 +168,17 @@ async def measure(
             "OTEL_TRACES_EXPORTER": "none",
         }
         async with AsyncExitStack() as running:
-            for _ in range(instances):
-                port = free_port()
-                health = f"http://127.0.0.1:{port}/health" if module == "a2p_messaging" else None
-                await running.enter_async_context(
-                    process(module, {**env, "MESSAGING_HTTP_PORT": str(port)}, health)
-                )
+            # Started side by side: one after the other, four took 40 s to answer on 2 CPUs.
+            async with asyncio.TaskGroup() as starting:
+                for _ in range(instances):
+                    port = free_port()
+                    health = (
+                        f"http://127.0.0.1:{port}/health" if module == "a2p_messaging" else None
+                    )
+                    instance = service_process(
+                        module, {**env, "MESSAGING_HTTP_PORT": str(port)}, health
+                    )
+                    starting.create_task(running.enter_async_context(instance))
             group = f"a2p-messaging.{suffix}." + (
                 "on_requested" if module == "a2p_messaging" else GROUP_SUFFIX
             )
@@ -209,6 +197,7 @@ async def measure(
                 )
                 for i in range(requests)
             ]
+            cpu = CpuMeter()
             started = time.perf_counter()
             await _publish(producer, topics, batch)
             decided: set[str] = set()
@@ -218,20 +207,40 @@ async def measure(
                 if got:
                     progress = time.perf_counter()
                 elif time.perf_counter() - progress > STALL_SECONDS:
-                    raise RuntimeError(f"{label}: {len(decided)} of {requests} outcomes, then none")
+                    raise RuntimeError(
+                        f"{pipeline}: {len(decided)} of {requests} outcomes, then none"
+                    )
                 for records in got.values():
                     decided.update(json.loads(r.value)["payload"]["message_id"] for r in records)
             seconds = time.perf_counter() - started
+            cpu_busy = cpu.busy()
     finally:
         await producer.stop()
         await outcomes.stop()
         await delete_topics_async(bootstrap, [spec.name for spec in specs])
         await mongo.drop_database(suffix)
         await mongo.close()
-    return Run(label, instances, requests, seconds)
+    result = Run(pipeline, instances, requests, call_latency_s, seconds, cpu_busy)
+    log.info(
+        "%s, %d instance(s), %d requests: %.2f s, %.1f sends/s",
+        result.label,
+        instances,
+        requests,
+        seconds,
+        result.per_second,
+    )
+    return result
 
 
-async def run(bootstrap: str, mongodb_url: str, requests: int, scaling: int) -> list[Run]:
+async def run(
+    bootstrap: str,
+    mongodb_url: str,
+    *,
+    against_baseline: Sequence[int] = (),
+    scaling: Sequence[int] = (),
+) -> list[Run]:
+    """For each size in `against_baseline`, the service then the baseline (one instance, Twilio
+    answering at once); then for each size in `scaling`, 1, 2 and 4 instances at 100 ms."""
     port = free_port()
     emulator_url = f"http://127.0.0.1:{port}"
     emulator_env = {
@@ -239,7 +248,7 @@ async def run(bootstrap: str, mongodb_url: str, requests: int, scaling: int) -> 
         "EMULATOR_REVIEW_DELAY_S": "0",
         "EMULATOR_MESSAGE_LATENCY_S": "0",
     }
-    async with process("a2p_twilio_emulator", emulator_env, f"{emulator_url}/health"):
+    async with service_process("a2p_twilio_emulator", emulator_env, f"{emulator_url}/health"):
         twilio = twilio_client(TwilioSettings(api_url=emulator_url))
         try:
             service_sid = (await onboard(twilio, numbers=0)).service_sid
@@ -251,22 +260,48 @@ async def run(bootstrap: str, mongodb_url: str, requests: int, scaling: int) -> 
         finally:
             await close_twilio_client(twilio)
         common = {"bootstrap": bootstrap, "mongodb_url": mongodb_url, "emulator_url": emulator_url}
-        runs = [
-            await measure(**common, label="messaging", module="a2p_messaging", instances=1,
-                          requests=requests, call_latency_s=0.0),
-            await measure(**common, label="aiokafka baseline", module="bench.messaging_baseline",
-                          instances=1, requests=requests, call_latency_s=0.0),
-        ]  # fmt: skip
-        for instances in (1, 2, 4):
-            runs.append(
-                await measure(**common, label="messaging, 100 ms Twilio", module="a2p_messaging",
-                              instances=instances, requests=scaling, call_latency_s=0.1)
-            )  # fmt: skip
+        runs = []
+        for requests in against_baseline:
+            for pipeline in (SERVICE, BASELINE):
+                runs.append(
+                    await measure(**common, pipeline=pipeline, instances=1, requests=requests,
+                                  call_latency_s=0.0)
+                )  # fmt: skip
+        for requests in scaling:
+            for instances in INSTANCE_COUNTS:
+                runs.append(
+                    await measure(**common, pipeline=SERVICE, instances=instances,
+                                  requests=requests, call_latency_s=SCALING_LATENCY_S)
+                )  # fmt: skip
     return runs
 
 
+def against_baseline(runs: Sequence[Run]) -> list[tuple[Run, Run]]:
+    """(service, baseline) for each workload size both were measured at with Twilio instant."""
+    instant = [result for result in runs if not result.call_latency_s]
+    service = {result.requests: result for result in instant if result.pipeline == SERVICE}
+    return [
+        (service[result.requests], result)
+        for result in instant
+        if result.pipeline == BASELINE and result.requests in service
+    ]
+
+
+def scaling_series(runs: Sequence[Run]) -> dict[int, list[Run]]:
+    """The runs with a Twilio latency, by workload size, in instance order."""
+    series: dict[int, list[Run]] = {}
+    for result in runs:
+        if result.call_latency_s:
+            series.setdefault(result.requests, []).append(result)
+    return {size: sorted(group, key=lambda r: r.instances) for size, group in series.items()}
+
+
+def efficiency(result: Run, one: Run) -> float:
+    """Throughput against `one` instance's times the instance count: 100% is linear."""
+    return result.per_second / (one.per_second * result.instances)
+
+
 def report(runs: list[Run]) -> list[str]:
-    service, baseline, *scaling = runs
     lines = [
         "messaging throughput: one tenant, 4 numbers, every recipient opted in, one-segment",
         f"texts; each instance its own process; {PARTITIONS} partitions; real Kafka, MongoDB",
@@ -279,18 +314,20 @@ def report(runs: list[Run]) -> list[str]:
             f"{result.label:<26}{result.instances:>10}{result.requests:>10}"
             f"{result.seconds:>9.2f}{result.per_second:>9.1f}"
         )
-    lines += [
-        "",
-        "service / aiokafka baseline (emulator at 0 ms): "
-        f"{service.per_second / baseline.per_second:.2f}",
-    ]
-    one = scaling[0].per_second
-    for result in scaling[1:]:
-        efficiency = result.per_second / (one * result.instances)
+    lines.append("")
+    for service, baseline in against_baseline(runs):
         lines.append(
-            f"{result.instances} instances at 100 ms: {result.per_second / one:.2f}x one instance "
-            f"(scaling efficiency {efficiency:.0%})"
+            f"service / aiokafka baseline (emulator at 0 ms, {service.requests} requests): "
+            f"{service.per_second / baseline.per_second:.2f}"
         )
+    for size, series in scaling_series(runs).items():
+        one = series[0]
+        for result in series[1:]:
+            lines.append(
+                f"{result.instances} instances at {result.call_latency_s * 1000:.0f} ms, {size} "
+                f"requests: {result.per_second / one.per_second:.2f}x one instance "
+                f"(scaling efficiency {efficiency(result, one):.0%})"
+            )
     return lines
 
 
@@ -298,7 +335,9 @@ def main() -> None:
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_REQUESTS
     scaling = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_SCALING_REQUESTS
     with harness.kafka_bootstrap() as bootstrap, harness.mongodb_url() as mongodb_url:
-        runs = asyncio.run(run(bootstrap, mongodb_url, requests, scaling))
+        runs = asyncio.run(
+            run(bootstrap, mongodb_url, against_baseline=[requests], scaling=[scaling])
+        )
     sys.stdout.write("\n".join(report(runs)) + "\n")
 
 

@@ -12,6 +12,8 @@ saves, and the events between the services. Three runs, one after the other:
 - a batch submitted at once with the pacing on: the pacing is per registrar instance, so the
   batch's brand and campaign calls queue behind each other.
 
+`run` takes any list of such scenarios (`bench.run` adds batches of growing size, pacing off).
+
 Prints figures and asserts nothing. Kafka and MongoDB come from KAFKA_BOOTSTRAP_SERVERS /
 MONGODB_URL, or from the local processes `devstack` runs (as in `make test`).
 
@@ -24,13 +26,13 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
@@ -50,6 +52,8 @@ from a2p_twilio_emulator.testing import serve
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app as create_validator
 from a2p_validator.settings import ValidatorSettings
+from bench.machine import CpuMeter
+from bench.reading import from_beginning
 from bench.timing import median_ms, percentile_ms
 
 from tests.sites import serve_pages, shelbyville, to_loopback
@@ -60,6 +64,21 @@ DEFAULT_BATCH = 10
 NUMBERS_PER_REGISTRATION = 2
 TENANT = "bench-shelbyville"
 STALL_SECONDS = 120
+ONE_AT_A_TIME = "one at a time"
+ALL_AT_ONCE = "all at once"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    count: int
+    pacing_s: float
+    concurrent: bool
+
+    @property
+    def label(self) -> str:
+        return ALL_AT_ONCE if self.concurrent else ONE_AT_A_TIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +87,9 @@ class Run:
     pacing_s: float
     concurrent: bool
     latencies: list[float]
+    """Seconds from each registration's POST to `number.registered` for all its numbers."""
     seconds: float
+    cpu_busy: float | None
 
 
 def _telemetry() -> Telemetry:
@@ -128,11 +149,9 @@ async def measure(
     bootstrap: str,
     mongodb_url: str,
     site_port: int,
-    label: str,
-    count: int,
-    pacing_s: float,
-    concurrent: bool,
+    scenario: Scenario,
 ) -> Run:
+    label, count, pacing_s = scenario.label, scenario.count, scenario.pacing_s
     async with serve() as emulator:
         flow = Flow(bootstrap, mongodb_url, site_port, emulator.url)
         specs = await ensure_topics_async(bootstrap, suffix=flow.suffix)
@@ -140,13 +159,7 @@ async def measure(
         registered = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         await registered.start()
         try:
-            topic = flow.topics.of(NumberRegisteredV1)
-            partitions = [
-                TopicPartition(topic, p)
-                for p in sorted(registered.partitions_for_topic(topic) or {0})
-            ]
-            registered.assign(partitions)
-            await registered.seek_to_beginning(*partitions)
+            await from_beginning(registered, flow.topics.of(NumberRegisteredV1))
             key = await store_key(mongo[flow.suffix], TENANT)
             fetcher = HttpPageFetcher(allow_private_network=True, resolver=to_loopback)
             registrar = flow.settings(
@@ -220,36 +233,49 @@ async def measure(
                                 if live_numbers[rid] == NUMBERS_PER_REGISTRATION:
                                     live_at[rid] = now
 
+                cpu = CpuMeter()
                 started_at = time.perf_counter()
-                if concurrent:
+                if scenario.concurrent:
                     rids = await asyncio.gather(*(submit(i) for i in range(count)))
                     await until_live(set(rids))
                 else:
                     for i in range(count):
                         await until_live({await submit(i)})
                 seconds = time.perf_counter() - started_at
+                cpu_busy = cpu.busy()
         finally:
             await registered.stop()
             await delete_topics_async(bootstrap, [spec.name for spec in specs])
             await mongo.drop_database(flow.suffix)
             await mongo.close()
     latencies = [live_at[rid] - submitted_at[rid] for rid in submitted_at]
-    return Run(label, pacing_s, concurrent, latencies, seconds)
+    result = Run(label, pacing_s, scenario.concurrent, latencies, seconds, cpu_busy)
+    log.info(
+        "registrations %s, %d, pacing %s: median %.2f s, total %.2f s",
+        label,
+        count,
+        f"{pacing_s:g} s" if pacing_s else "off",
+        median_ms(latencies) / 1000,
+        seconds,
+    )
+    return result
 
 
-async def run(bootstrap: str, mongodb_url: str, sequential: int, batch: int) -> list[Run]:
+def scenarios(sequential: int, batch: int) -> list[Scenario]:
+    """The CLI's three runs: one at a time without and with pacing, then a paced batch."""
+    return [
+        Scenario(sequential, 0.0, concurrent=False),
+        Scenario(sequential, 1.0, concurrent=False),
+        Scenario(batch, 1.0, concurrent=True),
+    ]
+
+
+async def run(bootstrap: str, mongodb_url: str, planned: Sequence[Scenario]) -> list[Run]:
     async with serve_pages(shelbyville.PAGES) as site_port:
         # Warm-up: first connections, first consumer group joins.
-        await measure(bootstrap, mongodb_url, site_port, "warm-up", 1, 0.0, False)
-        return [
-            await measure(
-                bootstrap, mongodb_url, site_port, "one at a time", sequential, 0.0, False
-            ),
-            await measure(
-                bootstrap, mongodb_url, site_port, "one at a time", sequential, 1.0, False
-            ),
-            await measure(bootstrap, mongodb_url, site_port, "all at once", batch, 1.0, True),
-        ]
+        log.info("registration warm-up run (not reported):")
+        await measure(bootstrap, mongodb_url, site_port, Scenario(1, 0.0, concurrent=False))
+        return [await measure(bootstrap, mongodb_url, site_port, scenario) for scenario in planned]
 
 
 def report(runs: list[Run]) -> list[str]:
@@ -283,7 +309,7 @@ def main() -> None:
     # FastStream's access log writes every record to stdout, where the figures go.
     figures, sys.stdout = sys.stdout, open(os.devnull, "w")  # noqa: SIM115
     with harness.kafka_bootstrap() as bootstrap, harness.mongodb_url() as mongodb_url:
-        runs = asyncio.run(run(bootstrap, mongodb_url, sequential, batch))
+        runs = asyncio.run(run(bootstrap, mongodb_url, scenarios(sequential, batch)))
     figures.write("\n".join(report(runs)) + "\n")
 
 

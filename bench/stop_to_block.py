@@ -13,14 +13,16 @@ Prints figures and asserts nothing.
 
 import asyncio
 import json
+import logging
 import os
 import sys
 import time
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
@@ -42,6 +44,8 @@ from a2p_shared.events.registration import Category
 from a2p_shared.kafka import Topics, event_key
 from a2p_shared.twilio import TwilioSettings, close_twilio_client, twilio_client
 from a2p_twilio_emulator.testing import onboard, serve
+from bench.machine import CpuMeter
+from bench.reading import from_beginning
 from bench.stop_to_consent import (
     NUMBER,
     PUBLIC_URL,
@@ -59,8 +63,21 @@ DEFAULT_TRIALS = 200
 PARTITIONS = 6
 STALL_SECONDS = 30
 
+log = logging.getLogger(__name__)
 
-async def measure(bootstrap: str, mongodb_url: str, trials: int) -> list[str]:
+
+@dataclass(frozen=True, slots=True)
+class StopToBlock:
+    trials: int
+    latencies: list[float]
+    """Seconds from each STOP's webhook 200 to the first `message.blocked` for that person."""
+    sent_before_block: list[int]
+    """Requests to that person still sent in that window, per trial."""
+    seconds: float
+    cpu_busy: float | None
+
+
+async def measure(bootstrap: str, mongodb_url: str, trials: int) -> StopToBlock:
     suffix = harness.unique_suffix()
     topics = Topics(suffix)
     specs = await ensure_topics_async(
@@ -131,19 +148,10 @@ async def measure(bootstrap: str, mongodb_url: str, trials: int) -> list[str]:
                 )
             await producer.flush()
 
-            outcome_topics = [
-                topics.of(c) for c in (MessageSentV1, MessageBlockedV1, MessageFailedV1)
-            ]
-            for topic in outcome_topics:
-                while not outcomes.partitions_for_topic(topic):
-                    await outcomes._client.force_metadata_update()
-            partitions = [
-                TopicPartition(t, p)
-                for t in outcome_topics
-                for p in outcomes.partitions_for_topic(t)
-            ]
-            outcomes.assign(partitions)
-            await outcomes.seek_to_beginning(*partitions)
+            await from_beginning(
+                outcomes,
+                *(topics.of(c) for c in (MessageSentV1, MessageBlockedV1, MessageFailedV1)),
+            )
 
             async def read_outcomes() -> None:
                 while True:
@@ -155,6 +163,8 @@ async def measure(bootstrap: str, mongodb_url: str, trials: int) -> list[str]:
                             decided.setdefault(event["payload"]["message_id"], (event["type"], at))
 
             reader = asyncio.create_task(read_outcomes())
+            cpu = CpuMeter()
+            started = time.perf_counter()
             for trial, person in enumerate(persons):
                 form = stop_form(person)
                 signature = signer.compute_signature(f"{PUBLIC_URL}/twilio/inbound", form)
@@ -194,6 +204,8 @@ async def measure(bootstrap: str, mongodb_url: str, trials: int) -> list[str]:
                         sent_before_block.append(sends)
                         break
                     sends += 1
+            seconds = time.perf_counter() - started
+            cpu_busy = cpu.busy()
             reader.cancel()
     finally:
         await producer.stop()
@@ -201,16 +213,28 @@ async def measure(bootstrap: str, mongodb_url: str, trials: int) -> list[str]:
         await delete_topics_async(bootstrap, [spec.name for spec in specs])
         await mongo.drop_database(suffix)
         await mongo.close()
+    result = StopToBlock(trials, latencies, sent_before_block, seconds, cpu_busy)
+    log.info(
+        "STOP -> blocked, %d trials: median %.0f ms, p99 %.0f ms",
+        trials,
+        median_ms(latencies),
+        percentile_ms(latencies, 0.99),
+    )
+    return result
+
+
+def report(result: StopToBlock) -> list[str]:
+    latencies, sent = result.latencies, sorted(result.sent_before_block)
     return [
-        f"STOP -> first send blocked: {trials} trials, each a different opted-in person; two "
-        "messaging instances and optout",
+        f"STOP -> first send blocked: {result.trials} trials, each a different opted-in person; "
+        "two messaging instances and optout",
         "on real Kafka and MongoDB, in one process, sending through the Twilio emulator",
         "",
         f"webhook 200 -> first message.blocked:  median {median_ms(latencies):.0f} ms, "
         f"p90 {percentile_ms(latencies, 0.9):.0f} ms, p99 {percentile_ms(latencies, 0.99):.0f} ms,"
         f" max {max(latencies) * 1000:.0f} ms",
         f"requests still sent in that window (optout had not recorded the STOP yet): median "
-        f"{sorted(sent_before_block)[len(sent_before_block) // 2]}, max {max(sent_before_block)}",
+        f"{sent[len(sent) // 2]}, max {sent[-1]}",
     ]
 
 
@@ -219,8 +243,8 @@ def main() -> None:
     # FastStream's access log writes every record to stdout, where the figures go.
     figures, sys.stdout = sys.stdout, open(os.devnull, "w")  # noqa: SIM115
     with harness.kafka_bootstrap() as bootstrap, harness.mongodb_url() as mongodb_url:
-        lines = asyncio.run(measure(bootstrap, mongodb_url, trials))
-    figures.write("\n".join(lines) + "\n")
+        result = asyncio.run(measure(bootstrap, mongodb_url, trials))
+    figures.write("\n".join(report(result)) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
@@ -39,6 +39,7 @@ from a2p_shared.events.registration import Tier
 from a2p_shared.kafka import Topics, event_key
 from a2p_shared.telemetry import Telemetry
 from a2p_shared.twilio import TwilioSettings
+from bench.reading import from_beginning
 from bench.timing import median_ms, percentile_ms
 
 DEFAULT_STOPS = 2000
@@ -108,12 +109,7 @@ async def measure(
     await consent.start()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
     try:
-        topic = topics.of(OptOutRecordedV1)
-        while not consent.partitions_for_topic(topic):
-            await consent._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in consent.partitions_for_topic(topic)]
-        consent.assign(partitions)
-        await consent.seek_to_beginning(*partitions)
+        await from_beginning(consent, topics.of(OptOutRecordedV1))
         async with AsyncExitStack() as stack:
             messaging = await started_app(
                 stack,

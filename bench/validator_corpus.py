@@ -4,6 +4,7 @@ Runs every case three times against the locally served corpus sites, drops the f
 warm-up, and prints per rule family the expected findings and how many were found, missed or
 raised unexpectedly, then recall, precision and the wall time to lint one registration. It
 prints figures and asserts nothing: correctness is `tests/test_validator_corpus.py`'s job.
+`lint_times` returns the same figures as data (what `bench.run` records).
 
     uv run python -m bench.validator_corpus
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from a2p_shared.events.registration import RegistrationRequest
 from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.service import Report, lint
+from bench.machine import CpuMeter
 from bench.timing import median_ms, percentile_ms
 
 from tests.corpus.loader import (
@@ -54,6 +56,32 @@ async def lint_case(case: Case, port: int) -> tuple[Report, float]:
     async with HttpPageFetcher(allow_private_network=True, resolver=static_resolver) as fetcher:
         report = await lint(request, fetcher)
     return report, time.perf_counter() - started
+
+
+@dataclass(frozen=True, slots=True)
+class LintTimes:
+    cases: int
+    timed_rounds: int
+    expected: int
+    found: int
+    unexpected: int
+    timings: list[float]
+    """Seconds to lint one registration, fetching its pages included, per case and round."""
+    cpu_busy: float | None
+
+
+async def lint_times(cases: list[Case]) -> LintTimes:
+    cpu = CpuMeter()
+    tally, timings = await run(cases)
+    return LintTimes(
+        cases=len(cases),
+        timed_rounds=ROUNDS - WARM_UP_ROUNDS,
+        expected=sum(tally.expected.values()),
+        found=sum(tally.found.values()),
+        unexpected=sum(tally.unexpected.values()),
+        timings=timings,
+        cpu_busy=cpu.busy(),
+    )
 
 
 async def run(cases: list[Case]) -> tuple[Tally, list[float]]:

@@ -5,7 +5,8 @@ registration id, spread over 16 tenants) and times how long the running service 
 every one with `policy.validated`: fetching the pages from the local corpus server, running
 every rule, storing the verdict in MongoDB and publishing it. Measured with 1 and 2 instances
 in one consumer group on a 4-partition topic, each instance its own process as in production;
-the clock starts once the group is stable. Prints figures and asserts nothing.
+the clock starts once the group is stable. Prints figures and asserts nothing. `run` takes
+several batch sizes (what `bench.run` does to show how it holds up as the workload grows).
 
 Kafka and MongoDB come from KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL, or from the local processes
 `devstack` runs (started when needed and stopped afterwards, as in `make test`).
@@ -20,12 +21,12 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from multiprocessing.synchronize import Event
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
@@ -41,6 +42,8 @@ from a2p_validator.adapters.fetcher import HttpPageFetcher
 from a2p_validator.app import create_app
 from a2p_validator.settings import ValidatorSettings
 from bench.groups import group_stable
+from bench.machine import CpuMeter
+from bench.reading import from_beginning
 from bench.timing import median_ms, percentile_ms
 
 from tests.corpus.loader import (
@@ -56,6 +59,9 @@ PARTITIONS = 4
 TENANTS = 16
 INSTANCE_COUNTS = (1, 2)
 STALL_SECONDS = 60
+WARM_UP_REGISTRATIONS = 10
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,8 @@ class Run:
     registrations: int
     seconds: float
     latencies: list[float]
+    """Seconds from publishing each registration to reading its `policy.validated`."""
+    cpu_busy: float | None
 
     @property
     def per_second(self) -> float:
@@ -164,12 +172,10 @@ async def measure(
     await verdicts.start()
     await producer.start()
     try:
-        verdict_topic = topics.of(PolicyValidatedV1)
-        partitions = [TopicPartition(verdict_topic, p) for p in range(PARTITIONS)]
-        verdicts.assign(partitions)
-        await verdicts.seek_to_beginning(*partitions)
+        await from_beginning(verdicts, topics.of(PolicyValidatedV1))
         async with validators(settings, instances):
             sent_at: dict[str, float] = {}
+            cpu = CpuMeter()
             started = time.perf_counter()
             for event in events:
                 sent_at[event.payload.registration_id] = time.perf_counter()
@@ -196,6 +202,7 @@ async def measure(
                         verdict = Envelope[PolicyValidatedV1].model_validate_json(record.value)
                         latencies.append(now - sent_at[verdict.payload.registration_id])
             seconds = time.perf_counter() - started
+            cpu_busy = cpu.busy()
     finally:
         await producer.stop()
         await verdicts.stop()
@@ -203,31 +210,53 @@ async def measure(
         client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongodb_url)
         await client.drop_database(suffix)
         await client.close()
-    return Run(instances, len(events), seconds, latencies)
+    result = Run(instances, len(events), seconds, latencies, cpu_busy)
+    log.info(
+        "validator, %d instance(s), %d registrations: %.2f s, %.1f registrations/s",
+        instances,
+        len(events),
+        seconds,
+        result.per_second,
+    )
+    return result
 
 
-async def run(bootstrap: str, mongodb_url: str, count: int) -> list[Run]:
+async def run(bootstrap: str, mongodb_url: str, sizes: Sequence[int]) -> list[Run]:
+    """1 and 2 instances at each batch size, one after the other."""
     cases = load_cases()
     async with corpus_server() as port:
-        events = submissions(cases, port, count)
         # A short warm-up run: the first consumer group join and connection set-up are not
         # what the figure is about.
-        await measure(bootstrap, mongodb_url, events[: len(cases)], 1)
-        return [await measure(bootstrap, mongodb_url, events, n) for n in INSTANCE_COUNTS]
+        log.info("validator warm-up run (not reported):")
+        await measure(bootstrap, mongodb_url, submissions(cases, port, WARM_UP_REGISTRATIONS), 1)
+        runs = []
+        for count in sizes:
+            events = submissions(cases, port, count)
+            runs += [await measure(bootstrap, mongodb_url, events, n) for n in INSTANCE_COUNTS]
+        return runs
+
+
+def one_instance(runs: Sequence[Run]) -> dict[int, Run]:
+    """The one-instance run of each batch size, what the others are compared with."""
+    return {result.registrations: result for result in runs if result.instances == 1}
 
 
 def report(runs: list[Run]) -> list[str]:
     lines = [
-        f"validator service: {runs[0].registrations} registrations from the corpus, "
+        "validator service: registrations from the corpus, "
         f"{PARTITIONS} partitions, pages served on 127.0.0.1, real Kafka and MongoDB",
         "",
-        f"{'instances':<10}{'seconds':>9}{'reg/s':>9}{'median ms':>11}{'p90 ms':>9}{'vs 1':>7}",
+        f"{'registrations':<14}{'instances':>10}{'seconds':>9}{'reg/s':>9}{'median ms':>11}"
+        f"{'p90 ms':>9}{'vs 1':>7}",
     ]
+    ones = one_instance(runs)
     for result in runs:
+        one = ones[result.registrations]
         lines.append(
-            f"{result.instances:<10}{result.seconds:>9.2f}{result.per_second:>9.1f}"
-            f"{median_ms(result.latencies):>11.0f}{percentile_ms(result.latencies, 0.9):>9.0f}"
-            f"{result.per_second / runs[0].per_second:>7.2f}"
+            f"{result.registrations:<14}{result.instances:>10}{result.seconds:>9.2f}"
+            f"{result.per_second:>9.1f}{median_ms(result.latencies):>11.0f}"
+            f"{percentile_ms(result.latencies, 0.9):>9.0f}"
+            f"{result.per_second / one.per_second:>7.2f}"
         )
     lines += [
         "",
@@ -240,7 +269,7 @@ def report(runs: list[Run]) -> list[str]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_REGISTRATIONS
     with harness.kafka_bootstrap() as bootstrap, harness.mongodb_url() as mongodb_url:
-        runs = asyncio.run(run(bootstrap, mongodb_url, count))
+        runs = asyncio.run(run(bootstrap, mongodb_url, [count]))
     sys.stdout.write("\n".join(report(runs)) + "\n")
 
 
