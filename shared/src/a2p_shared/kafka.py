@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
 from a2p_shared.dead_letter import DeadLetters, dead_letter_middleware
@@ -84,6 +84,23 @@ class EventBus:
         )
 
 
+# Offsets are committed after the handler succeeded (or dead-lettered what it cannot read); a
+# failure is retried from the same offset. Never auto-commit.
+ACK_POLICY = AckPolicy.NACK_ON_ERROR
+
+
+def kafka_router() -> KafkaRouter:
+    """The router every service's subscriptions hang on.
+
+    It must carry the ack policy itself: FastStream decides whether a subscriber's consumer
+    auto-commits when the subscriber is made, from its router's policy, before the router is
+    included in the broker. A plain `KafkaRouter()` gives consumers that commit whatever they
+    fetched every 5 s, so a crash loses the records fetched but not yet processed (the chaos
+    harness lost one by killing both messaging instances).
+    """
+    return KafkaRouter(ack_policy=ACK_POLICY)
+
+
 def build_broker(settings: ServiceSettings, telemetry: Telemetry) -> KafkaBroker:
     """A broker with at-least-once consumption and an idempotent, fully acknowledged producer.
 
@@ -96,7 +113,7 @@ def build_broker(settings: ServiceSettings, telemetry: Telemetry) -> KafkaBroker
         client_id=f"a2p-{settings.service_name}",
         acks="all",
         enable_idempotence=True,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        ack_policy=ACK_POLICY,
         middlewares=(
             KafkaTelemetryMiddleware(
                 tracer_provider=telemetry.tracer_provider,

@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from a2p_shared.kafka import ACK_POLICY
 from a2p_shared.lag import lag_gauge
 from a2p_shared.logs import log_config
 from a2p_shared.settings import ServiceSettings
@@ -51,6 +52,12 @@ def service_app(
     stops, so none of them publishes into a stopped broker."""
     for router in kafka_routers:
         broker.include_router(router)
+    careless = [s.topic_names for s in broker.subscribers if s.ack_policy is not ACK_POLICY]
+    if careless:
+        raise RuntimeError(
+            f"subscribers of {careless} would commit offsets before processing: make their "
+            "router with a2p_shared.kafka.kafka_router()"
+        )
     asyncapi = AsyncAPI(
         broker, title=f"a2p-{settings.service_name}", version=VERSION, description=description
     )

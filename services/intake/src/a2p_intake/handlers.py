@@ -31,7 +31,7 @@ from a2p_shared.events import (
 )
 from a2p_shared.events.policy import PolicyValidatedV1
 from a2p_shared.events.topics import INTAKE_CONSENT, INTAKE_REGISTRATIONS, tenant_phone_key
-from a2p_shared.kafka import Topics
+from a2p_shared.kafka import Topics, kafka_router
 
 
 def _event_type(record: Any) -> str | None:
@@ -67,7 +67,7 @@ class ConsentCommandPublisher:
 
 
 def build_router(deps: IntakeDeps, topics: Topics, group_id: str) -> KafkaRouter:
-    router = KafkaRouter()
+    router = kafka_router()
 
     @router.subscriber(
         topics.named(INTAKE_REGISTRATIONS),

@@ -17,7 +17,7 @@ from a2p_shared.events import (
     RegistrationCorrectedV1,
     RegistrationSubmittedV1,
 )
-from a2p_shared.kafka import Topics
+from a2p_shared.kafka import Topics, kafka_router
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def build_router(
     batch_max: int,
     batch_wait_ms: int,
 ) -> KafkaRouter:
-    router = KafkaRouter()
+    router = kafka_router()
 
     @router.subscriber(
         topics.of(MessageRequestedV1),

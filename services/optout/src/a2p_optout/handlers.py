@@ -14,13 +14,13 @@ from a2p_shared.events import (
     RegistrationSubmittedV1,
 )
 from a2p_shared.events.topics import INTAKE_CONSENT
-from a2p_shared.kafka import Topics
+from a2p_shared.kafka import Topics, kafka_router
 
 OPTED_OUT_AT_TWILIO = 21610
 
 
 def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRouter:
-    router = KafkaRouter()
+    router = kafka_router()
 
     @router.subscriber(
         topics.of(InboundMessageV1),

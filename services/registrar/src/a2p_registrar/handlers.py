@@ -12,13 +12,13 @@ from a2p_shared.events import (
     RegistrationCorrectedV1,
     RegistrationSubmittedV1,
 )
-from a2p_shared.kafka import Topics
+from a2p_shared.kafka import Topics, kafka_router
 
 log = logging.getLogger(__name__)
 
 
 def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRouter:
-    router = KafkaRouter()
+    router = kafka_router()
 
     @router.subscriber(
         topics.of(RegistrationSubmittedV1),

@@ -6,7 +6,7 @@ from faststream.kafka import KafkaRouter
 
 from a2p_shared.events import Envelope, RegistrationCorrectedV1, RegistrationSubmittedV1
 from a2p_shared.fees import FeeTable
-from a2p_shared.kafka import Topics
+from a2p_shared.kafka import Topics, kafka_router
 from a2p_validator import service
 from a2p_validator.ports import EventPublisher, PageFetcher, ValidationStore
 
@@ -20,7 +20,7 @@ class ValidatorDeps:
 
 
 def build_router(deps: ValidatorDeps, topics: Topics, group_id: str) -> KafkaRouter:
-    router = KafkaRouter()
+    router = kafka_router()
 
     @router.subscriber(
         topics.of(RegistrationSubmittedV1),
