@@ -21,7 +21,7 @@ def main() -> int:
     faults = short_faults() if args.quick else every_fault()
     if args.only:
         faults = [f for f in faults if any(text in f.name for text in args.only)]
-    report = asyncio.run(Chaos(faults, args.requests).run())
+    report = asyncio.run(Chaos(faults, args.requests, progress=True).run())
     print(report.table())
     return 0 if report.clean else 1
 

@@ -22,7 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from a2p_devstack import ferretdb, kafka, processes
-from a2p_devstack.paths import log_file, repo_root
+from a2p_devstack.paths import log_file, pid_file, repo_root
 from a2p_devstack.topics import ensure_topics_async, topic_specs
 from a2p_shared.events import MessageRequestedV1, OptOutRecordedV1
 from a2p_shared.kafka import Topics
@@ -42,6 +42,14 @@ SERVICE_PORTS = {
     "messaging-2": 29085,
 }
 PARTITIONS = 4
+_MODULES = {
+    "intake": "a2p_intake",
+    "validator": "tests.chaos.validator",
+    "registrar": "a2p_registrar",
+    "messaging-1": "a2p_messaging",
+    "messaging-2": "a2p_messaging",
+    "optout": "a2p_optout",
+}
 
 
 @dataclass
@@ -64,7 +72,6 @@ class Cluster:
     daily_cap: int
     proxies: dict[str, FaultProxy] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
-    emulator_pid: int | None = None
 
     bootstrap = f"{HOST}:{KAFKA_PROXY}"
     mongodb_url = f"mongodb://{HOST}:{MONGO}/"  # the harness's own reads go around the proxy
@@ -72,6 +79,7 @@ class Cluster:
     intake_url = f"http://{HOST}:{SERVICE_PORTS['intake']}"
 
     async def start(self) -> None:
+        await asyncio.to_thread(self._stop_leftovers)
         shutil.rmtree(self.run, ignore_errors=True)
         self.run.mkdir(parents=True)
         self.proxies = {
@@ -98,13 +106,13 @@ class Cluster:
         await self.healthy(*self.services)
 
     async def stop(self) -> None:
+        """Services first (TERM, KILL after 10 s: one whose broker is gone may hang on its way
+        out), then the emulator, Kafka and FerretDB, then the proxies."""
         for service in self.services.values():
-            if service.pid is not None:
-                self._signal(service, signal.SIGCONT)
-        for pid in [s.pid for s in self.services.values()] + [self.emulator_pid]:
-            if pid is not None and processes.is_alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGTERM)
+            self._signal(service, signal.SIGCONT)
+        targets = [(pid_file(self.run, s.name), ("-m", s.module)) for s in self.services.values()]
+        targets.append((pid_file(self.run, "emulator"), ("-m", "a2p_twilio_emulator")))
+        await asyncio.to_thread(processes.stop, targets, 10.0)
         await asyncio.to_thread(self._stop_infra)
         for proxy in self.proxies.values():
             await proxy.stop()
@@ -153,6 +161,13 @@ class Cluster:
                 60,
             )
 
+    def _stop_leftovers(self) -> None:
+        """What an interrupted run in the same folder left running."""
+        modules = dict(_MODULES)
+        modules["emulator"] = "a2p_twilio_emulator"
+        processes.stop([(pid_file(self.run, n), ("-m", m)) for n, m in modules.items()], 10.0)
+        self._stop_infra()
+
     def _stop_infra(self) -> None:
         kafka.stop(self.run)
         ferretdb.stop(self.run)
@@ -195,9 +210,7 @@ class Cluster:
             "EMULATOR_REVIEW_DELAY_S": "0.2",
             "EMULATOR_MESSAGE_LATENCY_S": "0.05",
         }
-        emulator = Service("emulator", EMULATOR, "a2p_twilio_emulator", env)
-        self._spawn(emulator)
-        self.emulator_pid = emulator.pid
+        self._spawn(Service("emulator", EMULATOR, "a2p_twilio_emulator", env))
 
     def _services(self) -> dict[str, Service]:
         common = {
@@ -205,7 +218,6 @@ class Cluster:
             "MONGODB_URL": f"mongodb://{HOST}:{MONGO_PROXY}/",
             "TWILIO_API_URL": f"http://{HOST}:{TWILIO_PROXY}",
             "OTEL_TRACES_EXPORTER": "none",
-            "OTEL_METRICS_EXPORTER": "none",
             "PYTHONUNBUFFERED": "1",
         }
         messaging = {
@@ -214,26 +226,22 @@ class Cluster:
             "MESSAGING_DAILY_CAP_STANDARD": str(self.daily_cap),
             "MESSAGING_DAILY_CAP_SOLE_PROPRIETOR": str(self.daily_cap),
         }
-        specific = {
-            "intake": ("a2p_intake", {}),
-            "validator": ("tests.chaos.validator", {"VALIDATOR_ALLOW_PRIVATE_NETWORK": "true"}),
-            "registrar": (
-                "a2p_registrar",
-                {
-                    "REGISTRAR_PUBLIC_URL": f"http://{HOST}:{SERVICE_PORTS['registrar']}",
-                    "REGISTRAR_WEBHOOK_BASE_URL": f"http://{HOST}:{MESSAGING_LB}",
-                    "REGISTRAR_A2P_CALL_INTERVAL_S": "0",
-                    "REGISTRAR_REVIEW_POLL_FIRST_S": "0.5",
-                    "REGISTRAR_REVIEW_POLL_CAP_S": "2",
-                    "REGISTRAR_LEASE_S": "5",
-                },
-            ),
-            "messaging-1": ("a2p_messaging", messaging),
-            "messaging-2": ("a2p_messaging", messaging),
-            "optout": ("a2p_optout", {}),
-        }
         services = {}
-        for name, (module, env) in specific.items():
+        env_of = {
+            "validator": {"VALIDATOR_ALLOW_PRIVATE_NETWORK": "true"},
+            "registrar": {
+                "REGISTRAR_PUBLIC_URL": f"http://{HOST}:{SERVICE_PORTS['registrar']}",
+                "REGISTRAR_WEBHOOK_BASE_URL": f"http://{HOST}:{MESSAGING_LB}",
+                "REGISTRAR_A2P_CALL_INTERVAL_S": "0",
+                "REGISTRAR_REVIEW_POLL_FIRST_S": "0.5",
+                "REGISTRAR_REVIEW_POLL_CAP_S": "2",
+                "REGISTRAR_LEASE_S": "5",
+            },
+            "messaging-1": messaging,
+            "messaging-2": messaging,
+        }
+        for name, module in _MODULES.items():
+            env = env_of.get(name, {})
             port_env = name.split("-")[0].upper() + "_HTTP_PORT"
             services[name] = Service(
                 name,

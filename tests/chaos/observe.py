@@ -4,6 +4,7 @@ when it was published, every consent change, every dead letter and every text Tw
 import asyncio
 import contextlib
 import json
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from a2p_shared.events import (
     MessageBlockedV1,
@@ -25,6 +27,7 @@ from a2p_shared.kafka import Topics
 from tests.chaos.workload import Request, Wave
 
 TOKEN = re.compile(r"\[(w\d+-\d+)\]")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,6 +78,12 @@ class Observer:
         await self._consumer.seek_to_beginning(*partitions)
         self._task = asyncio.create_task(self._read())
 
+    def check(self) -> None:
+        """Raises what stopped the reading, if it stopped."""
+        if self._task is not None and self._task.done():
+            self._task.result()
+            raise RuntimeError("the observer stopped reading")
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -84,7 +93,12 @@ class Observer:
 
     async def _read(self) -> None:
         while True:
-            batch = await self._consumer.getmany(timeout_ms=500)
+            try:
+                batch = await self._consumer.getmany(timeout_ms=500)
+            except KafkaError as error:  # the broker is being restarted or cut off
+                log.info("observer: %r; reading on", error)
+                await asyncio.sleep(0.5)
+                continue
             for records in batch.values():
                 for record in records:
                     self._take(record.topic, record.value or b"", record.timestamp)

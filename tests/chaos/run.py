@@ -4,6 +4,7 @@ happened."""
 
 import asyncio
 import random
+import sys
 import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
@@ -97,8 +98,10 @@ class Report:
 
 
 class Chaos:
-    def __init__(self, faults: Sequence[Fault], requests: int, seed: int = 7) -> None:
-        self.faults, self.requests = list(faults), requests
+    def __init__(
+        self, faults: Sequence[Fault], requests: int, seed: int = 7, progress: bool = False
+    ) -> None:
+        self.faults, self.requests, self.progress = list(faults), requests, progress
         self.rng = random.Random(seed)
         self.tenants = [f"chaos-t{i}" for i in range(TENANTS)]
         self.numbers = {n: t for i, t in enumerate(self.tenants) for n in tenant_numbers(i)}
@@ -112,8 +115,8 @@ class Chaos:
     async def run(self, run: Path | None = None) -> Report:
         cluster = Cluster(run or run_dir() / "chaos", sorted(self.numbers), self.cap)
         async with AsyncExitStack() as stack:
+            stack.push_async_callback(cluster.stop)  # also what a failed start left running
             await cluster.start()
-            stack.push_async_callback(cluster.stop)
             pages = await stack.enter_async_context(serve_pages(shelbyville.PAGES))
             mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(cluster.mongodb_url)
             stack.push_async_callback(mongo.close)
@@ -132,7 +135,11 @@ class Chaos:
             self.observer, self.producer, self.pages = observer, producer, pages
 
             await self._set_up()
-            rows = [await self._wave(index, fault) for index, fault in enumerate(self.faults)]
+            rows = []
+            for index, fault in enumerate(self.faults):
+                rows.append(await self._wave(index, fault))
+                if self.progress:
+                    print(Report(rows, {}, self.cap, 0).table().splitlines()[-2], flush=True)
             texts = await texts_at_twilio(cluster.emulator_url)
             capped = [
                 e
@@ -246,16 +253,38 @@ class Chaos:
 
     async def _settled(self, wave: Wave) -> None:
         """Until every request has its outcome, every registration is live and every unreadable
-        record is in its dead-letter topic, or RECOVERY_S: what is missing then is counted."""
-        seen = self.observer.seen
+        record is in its dead-letter topic, or RECOVERY_S: what is missing then is counted (and
+        named on stderr, for whoever investigates)."""
         deadline = time.monotonic() + RECOVERY_S
-        while time.monotonic() < deadline:
-            answered = all(seen.outcomes.get(r.message_id) for r in wave.requests)
-            lettered = all(value in seen.dead_letters for _, value in wave.garbage)
-            live = await self._live(wave.registrations, within=0)
-            if answered and lettered and live == set(wave.registrations):
+        while True:
+            missing = await self._missing(wave)
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                print(
+                    f"{wave.name}: still missing after {RECOVERY_S:.0f} s: {missing}",
+                    file=sys.stderr,
+                )
                 return
             await asyncio.sleep(0.5)
+
+    async def _missing(self, wave: Wave) -> list[str]:
+        self.observer.check()
+        seen = self.observer.seen
+        live = await self._live(wave.registrations, within=0)
+        return (
+            [
+                f"outcome of {r.token} ({r.message_id})"
+                for r in wave.requests
+                if not seen.outcomes.get(r.message_id)
+            ]
+            + [f"registration {rid} live" for rid in wave.registrations if rid not in live]
+            + [
+                f"dead letter of {value[:40]!r} from {topic}"
+                for topic, value in wave.garbage
+                if value not in seen.dead_letters
+            ]
+        )
 
     async def _live(self, registrations: dict[str, str], within: float = 120) -> set[str]:
         deadline = time.monotonic() + within
