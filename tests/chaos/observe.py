@@ -45,6 +45,12 @@ class Observed:
         changes = [kind for ts, kind in sorted(self.consent[(tenant, person)]) if ts < at_ms]
         return bool(changes) and changes[-1] == "optout.recorded"
 
+    def opted_in_between(self, tenant: str, person: str, start_ms: int, end_ms: int) -> bool:
+        return any(
+            start_ms < ts <= end_ms and kind == "optin.recorded"
+            for ts, kind in self.consent[(tenant, person)]
+        )
+
 
 class Observer:
     """Reads the outcome, request, consent and dead-letter topics from the start, as they grow."""
@@ -113,6 +119,7 @@ class Observer:
         except (ValueError, KeyError, TypeError):
             return  # the workload's garbage, on its way to a dead-letter topic
         if topic in self.outcome_topics:
+            event["_at"] = timestamp  # when messaging published it
             self.seen.outcomes[payload["message_id"]][event["event_id"]] = event
         elif topic == self.requests_topic:
             self.seen.requested_at.setdefault(payload["message_id"], timestamp)
@@ -164,12 +171,19 @@ def judge(
 
 def _after_stop(request: Request, seen: Observed) -> bool:
     """Published after the person's opt-out was on the consent topic, and yet it went to Twilio
-    (sent, or refused by Twilio's own block: an attempt all the same)."""
+    (sent, or refused by Twilio's own block: an attempt all the same) before the person opted
+    in again (a START acknowledged before the decision makes the send a consented one)."""
     published = seen.requested_at.get(request.message_id)
     if published is None or not seen.opted_out_at(request.tenant, request.person, published):
         return False
-    kinds = {e["type"] for e in seen.outcomes.get(request.message_id, {}).values()}
-    return bool(kinds - {"message.blocked"})
+    attempts = [
+        e["_at"]
+        for e in seen.outcomes.get(request.message_id, {}).values()
+        if e["type"] != "message.blocked"
+    ]
+    return any(
+        not seen.opted_in_between(request.tenant, request.person, published, at) for at in attempts
+    )
 
 
 def over_cap(texts: list[dict[str, Any]], numbers: dict[str, str], cap: int) -> dict[str, int]:
