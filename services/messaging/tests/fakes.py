@@ -187,6 +187,16 @@ class SendStore(MemoryStore):
     async def finish(self, record: SendRecord) -> None:
         self.records[(record.tenant_id, record.idempotency_key)] = dataclasses.replace(record)
 
+    async def claim(self, record: SendRecord, now: datetime, until: datetime) -> bool:
+        found = self.records[(record.tenant_id, record.idempotency_key)]
+        if found.state != "sending" or (found.attempt_until and found.attempt_until >= now):
+            return False
+        found.attempt_until = until
+        return True
+
+    async def release_claim(self, record: SendRecord) -> None:
+        self.records[(record.tenant_id, record.idempotency_key)].attempt_until = None
+
     async def tenant_known(self, tenant_id: str) -> bool:
         return any(n.tenant_id == tenant_id for n in self.numbers.values())
 

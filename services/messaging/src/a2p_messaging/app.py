@@ -1,5 +1,7 @@
 """Composition root: the only place messaging's parts are connected."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from a2p_messaging import handlers, http, service
@@ -67,6 +69,8 @@ def create_app(
         clock=SystemClock(),
         caps=settings.caps(),
         consent_wait_s=settings.consent_wait_s,
+        # An attempt that began sending holds the request this long before another may reconcile.
+        attempt=timedelta(seconds=3 * twilio_settings.timeout_s),
         tracer=telemetry.tracer("a2p.messaging"),
         outcomes=telemetry.meter_provider.get_meter("a2p.messaging").create_counter(
             "a2p.messages.outcomes",

@@ -17,7 +17,10 @@ from a2p_shared.events.values import USPhone
 # Fixed forever: event ids derived from it must not change between releases.
 _EVENT_IDS = uuid.UUID("0c7d8a53-5a43-4b0e-9d7e-3e8f5d1b2a61")
 _SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
-_MEDIA_URL = re.compile(r"^MediaUrl([0-9]+)$")
+_MEDIA_URL = re.compile(r"^MediaUrl([0-9]{1,4})$")
+# ASCII digits only, and few: "²".isdigit() is true but int("²") fails, and int() refuses
+# more than 4300 digits.
+_NUMBER = re.compile(r"[0-9]{1,9}")
 _US_PHONE: TypeAdapter[str] = TypeAdapter(USPhone)
 _MAX_BODY = 1600
 
@@ -99,7 +102,7 @@ def status_report(form: Mapping[str, str]) -> StatusReport:
     from_number = _phone(form, "From")
     to = _phone(form, "To")
     error_code = form.get("ErrorCode") or None
-    if error_code is not None and not error_code.isdigit():
+    if error_code is not None and not _NUMBER.fullmatch(error_code):
         raise InvalidForm("ErrorCode", "not a Twilio error code")
     return StatusReport(
         message_sid=sid,
@@ -172,7 +175,7 @@ def _count(form: Mapping[str, str], field: str, default: int) -> int:
     value = form.get(field, "")
     if not value:
         return default
-    if not value.isdigit():
+    if not _NUMBER.fullmatch(value):
         raise InvalidForm(field, "not a count")
     return int(value)
 
@@ -202,6 +205,9 @@ class SendRecord:
     segments: int = 0
     cap_day: str | None = None
     started_at: datetime | None = None
+    attempt_until: datetime | None = None
+    """While set and not past, one attempt (this process's or another's) may be calling Twilio:
+    nobody else calls it for this request until then."""
     twilio_sid: str | None = None
     outcome: dict[str, Any] | None = None
     """The outcome event as published; a redelivered request republishes it unchanged."""

@@ -60,6 +60,11 @@ class Outcome(StrEnum):
     UNKNOWN_NUMBER = "unknown_number"
 
 
+class AttemptInFlight(Exception):
+    """Another attempt holds the right to call Twilio for this request: redeliver it later,
+    when that attempt has finished or its time is up."""
+
+
 class Unavailable(Exception):
     """Kafka did not acknowledge the event in time: nothing was recorded, Twilio should retry."""
 
@@ -178,6 +183,8 @@ class SendDeps:
     caps: Mapping[Tier, int]
     consent_wait_s: float = 10.0
     reconcile_window: timedelta = timedelta(minutes=2)
+    attempt: timedelta = timedelta(seconds=30)
+    """How long one attempt may take to call Twilio (well past the SDK's timeout)."""
     outcomes: Counter | None = None
     tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer("a2p.messaging"))
 
@@ -243,16 +250,19 @@ async def send(
 async def _send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
     request, tenant_id = event.payload, event.tenant_id
     record = await deps.sends.get_record(tenant_id, request.idempotency_key)
-    if record is not None and record.state != "sending":
-        await _publish_outcome(deps, record)  # a redelivery: the same event, applied once
-        return record
+    began = False
     if record is None:
-        record = await _start(deps, event)
-        if record.state != "sending":
-            await _publish_outcome(deps, record)
-            return record
-    else:
-        # `sending` found: an earlier attempt may have reached Twilio. Ask before sending.
+        record, began = await _start(deps, event)
+    if record.state != "sending":
+        await _publish_outcome(deps, record)  # decided, or a redelivery: the same event
+        return record
+    if not began:
+        # `sending`, begun by an earlier attempt or by another instance right now (a rebalance
+        # hands a partition over while its old owner still works on the batch). Only the
+        # holder of the attempt may call Twilio; once it is ours, ask Twilio before sending.
+        now = deps.clock.now()
+        if not await deps.sends.claim(record, now, now + deps.attempt):
+            raise AttemptInFlight(f"another attempt at {request.message_id} may be calling Twilio")
         sid = await _find_at_twilio(deps, record, request)
         if sid is not None:
             await _finish_sent(deps, event, record, sid)
@@ -261,7 +271,9 @@ async def _send(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendReco
     return record
 
 
-async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
+async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> tuple[SendRecord, bool]:
+    """The request decided and recorded; True when this attempt began it (and holds the right
+    to call Twilio), False when another had already."""
     request, tenant_id = event.payload, event.tenant_id
     decision = await _decide(deps, event)
     now = deps.clock.now()
@@ -279,12 +291,13 @@ async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRec
                 segments=count,
                 cap_day=day,
                 started_at=now,
+                attempt_until=now + deps.attempt,
                 trace=_current_context(),
             )
             if await deps.sends.begin(record):
-                return record
+                return record, True
             await deps.sends.release(tenant_id, day, count)  # another instance began it
-            return await _existing(deps, event)
+            return await _existing(deps, event), False
         decision = sending.Blocked(
             BlockReason.DAILY_CAP,
             f"{count} segments would pass the tenant's daily cap of "
@@ -311,8 +324,8 @@ async def _start(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRec
     )
     if await deps.sends.begin(record):
         _count(deps, record)
-        return record
-    return await _existing(deps, event)
+        return record, True
+    return await _existing(deps, event), False
 
 
 async def _existing(deps: SendDeps, event: Envelope[MessageRequestedV1]) -> SendRecord:
@@ -372,9 +385,14 @@ async def _call_twilio(
         return
     except TwilioUnavailable:
         # It may have been accepted before the answer was lost: ask, and send again only later
-        # (the request is redelivered) if Twilio has no such message.
-        sid = await _find_at_twilio(deps, record, request)
+        # (the request is redelivered) if Twilio has no such message. The next attempt asks
+        # Twilio again before it sends, so it may start at once.
+        try:
+            sid = await _find_at_twilio(deps, record, request)
+        except TwilioUnavailable:
+            sid = None
         if sid is None:
+            await deps.sends.release_claim(record)
             raise
     await _finish_sent(deps, event, record, sid)
 

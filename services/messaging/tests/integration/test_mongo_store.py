@@ -3,7 +3,7 @@ same, so the unit tests on the fake say something true about production."""
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -108,3 +108,23 @@ class TestMongoMessagingStore(MessagingStoreContract):
         assert found is not None
         assert (found.state, found.twilio_sid, found.status) == ("sent", SID, "delivered")
         assert found.status_at is not None
+
+    async def test_one_attempt_at_a_time_may_call_twilio_for_a_sending_record(
+        self, empty: MongoMessagingStore
+    ) -> None:
+        later = AT + timedelta(seconds=30)
+        record = SendRecord(
+            tenant_id=TENANT_A,
+            idempotency_key="key-2",
+            message_id="msg_43",
+            to="+13125550142",
+            state="sending",
+            attempt_until=later,
+        )
+        assert await empty.begin(record)
+
+        assert not await empty.claim(record, AT, AT + timedelta(seconds=60))  # theirs, running
+        assert await empty.claim(record, later + timedelta(seconds=1), later + timedelta(60))
+        assert not await empty.claim(record, later + timedelta(seconds=2), later + timedelta(90))
+        await empty.release_claim(record)
+        assert await empty.claim(record, later + timedelta(seconds=3), later + timedelta(90))

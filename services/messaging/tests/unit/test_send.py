@@ -1,11 +1,13 @@
 """The send use case on fakes: one outcome per request, one text at most, and what happens when
 Twilio refuses, times out after accepting, or is down."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from a2p_messaging import service
+from a2p_messaging.domain import SendRecord
 from a2p_messaging.ports import TwilioUnavailable
 from a2p_messaging.sending import ConsentView
 from a2p_shared.events import Envelope, MessageRequestedV1, Purpose
@@ -150,3 +152,56 @@ async def test_an_opted_out_person_gets_only_the_confirmation(pipeline: Pipeline
     kinds = [(e.type, getattr(e.payload, "reason", None)) for e in pipeline.events.events]
     assert kinds == [("message.blocked", "opted_out"), ("message.sent", None)]
     assert [m["body"] for m in pipeline.twilio.accepted] == ["Your permit is ready."]
+
+
+async def test_a_request_another_instance_is_sending_is_not_sent_until_its_attempt_is_over(
+    pipeline: Pipeline,
+) -> None:
+    request = pipeline.request()
+    now = pipeline.deps.clock.now()
+    # Another instance recorded `sending` and is calling Twilio (a rebalance handed this one
+    # the partition meanwhile).
+    theirs = SendRecord(
+        tenant_id=TENANT_A,
+        idempotency_key="k-1",
+        message_id=request.payload.message_id,
+        to=PERSON,
+        state="sending",
+        from_number=NUMBER_A,
+        segments=1,
+        started_at=now,
+        attempt_until=now + timedelta(seconds=30),
+    )
+    assert await pipeline.store.begin(theirs)
+
+    with pytest.raises(service.AttemptInFlight):
+        await service.send(pipeline.deps, request)
+    assert pipeline.twilio.accepted == []
+
+    # Their text reached Twilio, then they died: after their time, the redelivery finds it.
+    await pipeline.twilio.send(
+        to=PERSON, from_=NUMBER_A, body="Your permit is ready.", media_url=None
+    )
+    pipeline.deps.clock.pass_time(31)  # type: ignore[attr-defined]
+    await service.send(pipeline.deps, request)
+
+    assert len(pipeline.twilio.accepted) == 1
+    [sent] = pipeline.events.events
+    assert sent.payload.twilio_sid == pipeline.twilio.accepted[0]["sid"]
+
+
+async def test_a_request_begun_by_another_instance_is_not_sent_twice(pipeline: Pipeline) -> None:
+    """Both instances decide the same request: the one whose `sending` record lost the insert
+    does not call Twilio."""
+    request = pipeline.request()
+    original_begin = pipeline.store.begin
+
+    async def lose_the_race(record: SendRecord) -> bool:
+        await original_begin(record)  # the other instance's insert lands first
+        return False
+
+    pipeline.store.begin = lose_the_race  # type: ignore[method-assign]
+    with pytest.raises(service.AttemptInFlight):
+        await service.send(pipeline.deps, request)
+
+    assert pipeline.twilio.accepted == []

@@ -109,6 +109,24 @@ class MongoMessagingStore:
             upsert=True,
         )
 
+    async def claim(self, record: SendRecord, now: datetime, until: datetime) -> bool:
+        free = {"$or": [{"attempt_until": None}, {"attempt_until": {"$lt": now}}]}
+        claimed = await self._messages.update_one(
+            {
+                "_id": _record_id(record.tenant_id, record.idempotency_key),
+                "state": "sending",
+                **free,
+            },
+            {"$set": {"attempt_until": until}},
+        )
+        return claimed.modified_count == 1
+
+    async def release_claim(self, record: SendRecord) -> None:
+        await self._messages.update_one(
+            {"_id": _record_id(record.tenant_id, record.idempotency_key), "state": "sending"},
+            {"$set": {"attempt_until": None}},
+        )
+
     async def send_context(self, twilio_sid: str) -> dict[str, str] | None:
         document = await self._messages.find_one({"twilio_sid": twilio_sid}, {"trace": 1})
         return document.get("trace") if document is not None else None
