@@ -44,7 +44,7 @@ test-unit: .venv/.synced ## only the tests that need no infrastructure
 	@"$(UV)" run --frozen pytest -n $(PYTEST_WORKERS) -m "not infra"
 
 chaos: .venv/.synced ## every fault under a mixed workload on its own Kafka and FerretDB; prints the table
-	@"$(UV)" run --frozen python -m tests.chaos $(CHAOS_ARGS)
+	@"$(UV)" run --frozen python -m tests.chaos --write docs/chaos.md $(CHAOS_ARGS)
 
 bench: .venv/.synced ## every benchmark side by side; writes BENCHMARKS.md and bench/plots/
 	@"$(UV)" run --frozen python -m bench.run $(BENCH_ARGS)
