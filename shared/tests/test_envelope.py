@@ -180,6 +180,16 @@ class TestOccurredAt:
         assert error["loc"] == ("occurred_at",)
         assert "timezone" in error["msg"]
 
+    @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+    def test_a_time_outside_the_utc_calendar_is_a_validation_error(self, at: str) -> None:
+        body = json.loads(Envelope[PolicyValidatedV1](**_policy_envelope()).model_dump_json())
+        body["occurred_at"] = at
+
+        with pytest.raises(ValidationError) as exc:
+            Envelope[PolicyValidatedV1].model_validate_json(json.dumps(body))
+
+        assert _only_error(exc)["loc"] == ("occurred_at",)
+
 
 class TestTypeMismatch:
     def test_a_record_of_another_type_names_both_types(self) -> None:
@@ -189,7 +199,7 @@ class TestTypeMismatch:
             Envelope[RegistrationSubmittedV1].model_validate_json(record.model_dump_json())
 
         error = _only_error(exc)
-        assert error["loc"] == ()
+        assert error["loc"] == ("type",)
         assert "'registration.submitted' v1" in error["msg"]
         assert "'policy.validated' v1" in error["msg"]
 
@@ -217,7 +227,7 @@ class TestTypeMismatch:
             Envelope[PolicyValidatedV1].model_validate_json(json.dumps(body))
 
         error = _only_error(exc)
-        assert error["loc"] == ()
+        assert error["loc"] == ("version",)
         assert "'policy.validated' v1" in error["msg"]
         assert "'policy.validated' v2" in error["msg"]
 

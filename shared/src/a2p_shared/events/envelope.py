@@ -4,7 +4,16 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
 
 TenantId = Annotated[
     str,
@@ -16,6 +25,15 @@ TenantId = Annotated[
         examples=["springfield-il"],
     ),
 ]
+
+
+def field_refused(model: str, field: str, value: Any, reason: str) -> ValidationError:
+    """A cross-field rule's refusal, placed on the field the sender must change: raised from a
+    model validator, a plain ValueError would name no field, only the whole record."""
+    return ValidationError.from_exception_data(
+        model,
+        [InitErrorDetails(type="value_error", loc=(field,), input=value, ctx={"error": reason})],
+    )
 
 
 class EventPayload(BaseModel):
@@ -66,15 +84,24 @@ class Envelope(BaseModel, Generic[P]):
         got = (data.setdefault("type", expected[0]), data.setdefault("version", expected[1]))
         if got != expected:
             # Checked before the payload: a record on the wrong topic says so, not "field missing".
-            raise ValueError(
-                f"this topic carries {expected[0]!r} v{expected[1]}, not {got[0]!r} v{got[1]}"
+            field = "type" if got[0] != expected[0] else "version"
+            raise field_refused(
+                cls.__name__,
+                field,
+                data[field],
+                f"this topic carries {expected[0]!r} v{expected[1]}, not {got[0]!r} v{got[1]}",
             )
         return data
 
     @field_validator("occurred_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            # 0001-01-01T00:00+05:00 is before the first UTC instant Python can hold; unchecked,
+            # the OverflowError made consumers retry the record forever.
+            raise ValueError("must be a time between years 1 and 9999 in UTC") from None
 
     @classmethod
     def new(

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from a2p_shared.events.consent import ConsentEvidence
-from a2p_shared.events.envelope import TenantId
+from a2p_shared.events.envelope import TenantId, field_refused
 from a2p_shared.events.registration import Category, RegistrationRequest
 from a2p_shared.events.values import USPhone
 
@@ -56,9 +56,24 @@ class RecordConsent(BaseModel):
     def _complete(self) -> "RecordConsent":
         if self.action is ConsentAction.OPT_IN:
             if not self.categories:
-                raise ValueError("an opt-in needs its categories (transactional, promotional)")
+                raise field_refused(
+                    "RecordConsent",
+                    "categories",
+                    self.categories,
+                    "an opt-in needs its categories (transactional, promotional)",
+                )
             if self.evidence is None:
-                raise ValueError("an opt-in needs its evidence: how and when it was collected")
+                raise field_refused(
+                    "RecordConsent",
+                    "evidence",
+                    None,
+                    "an opt-in needs its evidence: how and when it was collected",
+                )
         if self.source == "staff_review" and not self.review_id:
-            raise ValueError("a staff decision names the review it resolves (review_id)")
+            raise field_refused(
+                "RecordConsent",
+                "review_id",
+                self.review_id,
+                "a staff decision names the review it resolves (review_id)",
+            )
         return self

@@ -10,15 +10,17 @@ _NANP = re.compile(r"^1?([2-9][0-9]{2})([2-9][0-9]{6})$")
 
 def _us_e164(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a phone number string such as +12175550142")
+        raise ValueError("must be a phone number string such as +1 217 555 0142")
     digits = re.sub(r"[\s().-]", "", value)
     if digits.startswith("+"):
         if not digits.startswith("+1"):
-            raise ValueError("must be a US number: E.164 with country code +1, e.g. +12175550142")
+            raise ValueError(
+                "must be a US number: E.164 with country code +1, e.g. +1 217 555 0142"
+            )
         digits = digits[1:]
     if not digits.isdigit() or not (match := _NANP.match(digits)):
         raise ValueError(
-            "must be a US 10-digit number in E.164 form, e.g. +12175550142 "
+            "must be a US 10-digit number in E.164 form, e.g. +1 217 555 0142 "
             "(area code and exchange cannot start with 0 or 1)"
         )
     return "+1" + match.group(1) + match.group(2)
