@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
+from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider
@@ -79,7 +80,7 @@ class TestFieldErrorsOfAValidationError:
 
         assert [e.field for e in field_errors(exc, strip_first=True)] == ["(body)"]
 
-    def test_a_model_level_error_is_reported_on_the_body(self) -> None:
+    def test_a_record_of_another_type_names_the_type(self) -> None:
         with pytest.raises(ValidationError) as exc:
             Envelope[PolicyValidatedV1].model_validate(
                 {"type": "brand.approved", "tenant_id": "t", "correlation_id": "c", "payload": {}}
@@ -87,7 +88,7 @@ class TestFieldErrorsOfAValidationError:
 
         errors = field_errors(exc.value)
 
-        assert [e.field for e in errors] == ["(body)"]
+        assert [e.field for e in errors] == ["type"]
         assert "'brand.approved' v1" in errors[0].reason
 
 
@@ -117,8 +118,13 @@ class TestFieldErrorsOfOtherExceptions:
 @dataclass
 class _RecordingBroker:
     published: list[dict[str, Any]] = field(default_factory=list)
+    max_bytes: int | None = None
+    """Like Kafka, refuses a record larger than this (value and headers)."""
 
     async def publish(self, message: bytes, **kwargs: Any) -> None:
+        size = len(message) + sum(len(k) + len(v) for k, v in kwargs["headers"].items())
+        if self.max_bytes is not None and size > self.max_bytes:
+            raise MessageSizeTooLargeError(f"{size} bytes")
         self.published.append({"message": message, **kwargs})
 
 
@@ -189,6 +195,49 @@ class TestDeadLettersSend:
 
         assert "bin" not in published["headers"]
         assert published["headers"]["ok"] == "yes"
+
+
+class TestADeadLetterTooLargeForKafka:
+    """A record as large as Kafka takes does not fit once the dead-letter headers are added."""
+
+    async def _send_large(self) -> dict[str, Any]:
+        broker = _RecordingBroker(max_bytes=1000)
+        dead_letters = DeadLetters(broker, service="intake", group_id="a2p-intake.t1")  # type: ignore[arg-type]
+        record = _record(value=b"x" * 990, headers=[("source", b"crm")])
+        await dead_letters.send(record, [FieldError(field="payload", reason="too long")])
+        [published] = broker.published
+        return published
+
+    async def test_it_is_sent_without_the_value_rather_than_blocking_the_partition(self) -> None:
+        published = await self._send_large()
+
+        assert (published["message"], published.get("key")) == (b"", None)
+        assert "source" not in published["headers"]
+        assert published["headers"][HEADER_PREFIX + "value-omitted"] == "990"
+
+    async def test_it_still_says_where_the_original_is_and_why_it_failed(self) -> None:
+        published = await self._send_large()
+
+        letter = DeadLetter.from_record(
+            None, published["message"], _as_kafka_headers(published["headers"])
+        )
+
+        assert (letter.source_topic, letter.source_partition, letter.source_offset) == (
+            "a2p.policy.validated.v1.t1",
+            2,
+            41,
+        )
+        assert letter.value_omitted == 990
+        assert letter.errors == [FieldError(field="payload", reason="too long")]
+
+    async def test_a_record_that_fits_keeps_its_value(self) -> None:
+        published = await _send(_record(), [FieldError(field="(body)", reason="x")])
+
+        letter = DeadLetter.from_record(
+            published["key"], published["message"], _as_kafka_headers(published["headers"])
+        )
+
+        assert (letter.value, letter.value_omitted) == (b'{"a": 1}', None)
 
 
 class TestDeadLetterFromRecord:

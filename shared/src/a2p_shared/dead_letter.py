@@ -4,6 +4,11 @@ A dead-letter record goes to `<source topic>.dlq` with the source record's key, 
 headers unchanged, plus `a2p-dlq-*` headers saying where it came from and why it failed (the
 Kafka Connect convention, so standard tooling can read and replay it). Its offset in the source
 topic is committed only once the dead letter is durably written: nothing is lost.
+
+A record as large as Kafka takes no longer fits once those headers are added. Its dead letter
+then carries only the `a2p-dlq-*` headers and `a2p-dlq-value-omitted` (the value's size), not
+the record's key, value and headers; the original stays at its source offset, where
+`a2p dlq replay` reads it.
 """
 
 import asyncio
@@ -13,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aiokafka.errors import MessageSizeTooLargeError
 from faststream.middlewares import BaseMiddleware
 from opentelemetry import metrics
 from opentelemetry.metrics import MeterProvider
@@ -91,6 +97,8 @@ class DeadLetter(BaseModel):
     group_id: str
     errors: list[FieldError]
     failed_at: datetime
+    value_omitted: int | None = None
+    """The size of a value too large to be copied here; it is at the source offset."""
 
     @classmethod
     def from_record(
@@ -112,6 +120,7 @@ class DeadLetter(BaseModel):
             group_id=meta["group"],
             errors=[FieldError.model_validate(e) for e in json.loads(meta["errors"])],
             failed_at=datetime.fromisoformat(meta["failed-at"]),
+            value_omitted=int(meta["value-omitted"]) if "value-omitted" in meta else None,
         )
 
 
@@ -148,12 +157,23 @@ class DeadLetters:
             "errors": json.dumps([e.model_dump() for e in errors]),
             "failed-at": utc_now().isoformat(),
         }
-        await self._broker.publish(
-            record.value or b"",
-            topic=dead_letter_topic(record.topic),
-            key=record.key,
-            headers={**original, **{HEADER_PREFIX + k: v for k, v in meta.items()}},
-        )
+        dlq_headers = {HEADER_PREFIX + k: v for k, v in meta.items()}
+        try:
+            await self._broker.publish(
+                record.value or b"",
+                topic=dead_letter_topic(record.topic),
+                key=record.key,
+                headers={**original, **dlq_headers},
+            )
+        except MessageSizeTooLargeError:
+            # No retry can make it fit, and raising would stop the partition for good.
+            size = len(record.value or b"")
+            log.warning("dead letter of %s@%d sent without its value", record.topic, record.offset)
+            await self._broker.publish(
+                b"",
+                topic=dead_letter_topic(record.topic),
+                headers={**dlq_headers, HEADER_PREFIX + "value-omitted": str(size)},
+            )
         self._count.add(
             1, {"a2p.service": self._service, "messaging.destination.name": record.topic}
         )

@@ -33,6 +33,8 @@ class DeadLetter:
     key: bytes | None
     value: bytes
     headers: list[tuple[str, bytes]]
+    value_omitted: bool = False
+    """Too large to be copied into the dead letter: the original is read at its source."""
 
     @property
     def original_headers(self) -> list[tuple[str, bytes]]:
@@ -54,6 +56,7 @@ def _letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
         key=record.key,
         value=record.value or b"",
         headers=headers,
+        value_omitted="value-omitted" in meta,
     )
 
 
@@ -102,15 +105,35 @@ async def replay(bootstrap: str, dlq_topic: str, group: str = REPLAY_GROUP) -> l
     await producer.start()
     try:
         for letter in letters:
-            await producer.send_and_wait(
-                letter.source, letter.value, key=letter.key, headers=letter.original_headers
-            )
+            key, value, headers = letter.key, letter.value, letter.original_headers
+            if letter.value_omitted:
+                key, value, headers = await _at_source(bootstrap, letter)
+            await producer.send_and_wait(letter.source, value, key=key, headers=headers)
             # Committed after each send: a replay stopped halfway resumes where it stopped.
             await consumer.commit({TopicPartition(dlq_topic, letter.partition): letter.offset + 1})
     finally:
         await producer.stop()
         await consumer.stop()
     return letters
+
+
+async def _at_source(
+    bootstrap: str, letter: DeadLetter
+) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    """The original record of a dead letter whose value was too large to copy."""
+    partition, offset = (int(part) for part in letter.source_offset.split("@"))
+    source = TopicPartition(letter.source, partition)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([source])
+        consumer.seek(source, offset)
+        record = await asyncio.wait_for(consumer.getone(), timeout=30)
+    finally:
+        await consumer.stop()
+    if record.offset != offset:
+        raise LookupError(f"{letter.source} {letter.source_offset} is past its retention")
+    return record.key, record.value or b"", list(record.headers or ())
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
