@@ -17,9 +17,10 @@ PHONE = "+12175550142"
 
 def provider(*exporters: object, service: str = "a2p-test") -> TracerProvider:
     tracer_provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    tracer_provider.add_span_processor(traces.RedactingSpanProcessor())
     for exporter in exporters:
-        tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))  # type: ignore[arg-type]
+        tracer_provider.add_span_processor(
+            traces.RedactingSpanProcessor(SimpleSpanProcessor(exporter))  # type: ignore[arg-type]
+        )
     return tracer_provider
 
 
@@ -36,6 +37,30 @@ def test_a_phone_number_in_a_starting_attribute_is_replaced_by_its_hash() -> Non
     assert PHONE not in value
     assert value == f"springfield-il:{traces.hashed_phone(PHONE)}"
     assert traces.hashed_phone(PHONE) == traces.hashed_phone(PHONE), "searchable: stable"
+
+
+def test_a_phone_number_set_after_the_start_or_in_an_event_or_link_is_hashed_too() -> None:
+    exporter = InMemorySpanExporter()
+    tracer = provider(exporter).get_tracer("t")
+    path = f"/v1/tenants/springfield-il/consent/{PHONE}"
+    linked = trace.Link(trace.INVALID_SPAN_CONTEXT, {"a2p.link": f"status for {PHONE}"})
+
+    with tracer.start_as_current_span(f"GET {path}", links=[linked]) as span:
+        span.set_attribute("url.path", path)
+        span.set_attribute("a2p.recipients", (PHONE, "+13125550199"))
+        span.add_event("exception", {"exception.message": f"input_value='{PHONE}'"})
+        span.set_status(trace.Status(trace.StatusCode.ERROR, f"no consent for {PHONE}"))
+
+    [exported] = exporter.get_finished_spans()
+    texts = [
+        exported.name,
+        exported.status.description,
+        *map(str, exported.attributes.values()),  # type: ignore[union-attr]
+        *(str(v) for e in exported.events for v in (e.attributes or {}).values()),
+        *(str(v) for link in exported.links for v in (link.attributes or {}).values()),
+    ]
+    assert [t for t in texts if t and traces.PHONE.search(t)] == []
+    assert exported.attributes["url.path"].endswith(traces.hashed_phone(PHONE))  # type: ignore[index]
 
 
 def test_spans_written_as_json_lines_print_as_one_tree_per_trace(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from opentelemetry.trace import TracerProvider as ApiTracerProvider
 
 from a2p_shared.traces import JsonLinesSpanExporter, RedactingSpanProcessor
@@ -44,12 +44,11 @@ def setup_telemetry(service_name: str) -> Telemetry:
     `OTEL_TRACES_EXPORTER=console` prints spans instead, `=file` appends them as JSON lines to
     `A2P_TRACES_DIR/<service>.jsonl` (what `make run` uses, read by `a2p trace`); with none of
     these, spans are made (so context still propagates) but not exported. `OTEL_SERVICE_NAME`
-    overrides the name. Phone numbers in span attributes are replaced by their hash.
+    overrides the name. Phone numbers in exported spans are replaced by their hash.
     """
     name = os.environ.get("OTEL_SERVICE_NAME", service_name)
     resource = Resource.create({SERVICE_NAME: name})
     tracer_provider = TracerProvider(resource=resource)
-    tracer_provider.add_span_processor(RedactingSpanProcessor())  # first: before any exporter
     readers = []
     exporter_choice = os.environ.get("OTEL_TRACES_EXPORTER", "otlp")
     otlp_configured = any(
@@ -58,17 +57,19 @@ def setup_telemetry(service_name: str) -> Telemetry:
     )
     if exporter_choice == "file":
         folder = Path(os.environ.get("A2P_TRACES_DIR", ".run/traces"))
-        tracer_provider.add_span_processor(
-            BatchSpanProcessor(JsonLinesSpanExporter(folder / f"{name}.jsonl"))
-        )
+        exporter: SpanExporter | None = JsonLinesSpanExporter(folder / f"{name}.jsonl")
     elif exporter_choice == "console":
-        tracer_provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        exporter = ConsoleSpanExporter()
     elif exporter_choice == "otlp" and otlp_configured:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        exporter = OTLPSpanExporter()
         readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
+    else:
+        exporter = None
+    if exporter is not None:
+        tracer_provider.add_span_processor(RedactingSpanProcessor(BatchSpanProcessor(exporter)))
     meter_provider = SdkMeterProvider(resource=resource, metric_readers=readers)
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(meter_provider)

@@ -1,6 +1,6 @@
 """Traces without a collector: spans as JSON lines in a local folder, and `a2p trace ID` to print
 the span tree of a registration or a message from them. Also the processor that keeps phone
-numbers out of every span, whatever exporter follows it.
+numbers out of every span an exporter gets.
 
 `make run` sets `OTEL_TRACES_EXPORTER=file` and `A2P_TRACES_DIR=.run/traces`: each service
 appends to `<dir>/<service>.jsonl` (one writer per file).
@@ -12,13 +12,14 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Link, Status
 
 PHONE = re.compile(r"\+1[2-9]\d{2}[2-9]\d{6}")
 
@@ -33,15 +34,61 @@ def redact(value: str) -> str:
 
 
 class RedactingSpanProcessor(SpanProcessor):
-    """Replaces phone numbers in the attributes a span starts with (FastStream puts the Kafka
-    key, `tenant:+1E164`, there) by their hash. Added first, so every exporter sees the result."""
+    """Hands `inner` (an exporter's processor) every finished span with each phone number
+    replaced by its hash: in the name, attributes, events, links and status, however late they
+    were set. FastStream puts the Kafka key (`tenant:+1E164`) on its spans, and HTTP
+    instrumentation sets `url.path` (`.../consent/+1E164`) again after the span has started."""
+
+    def __init__(self, inner: SpanProcessor) -> None:
+        self._inner = inner
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        for key, value in list((span.attributes or {}).items()):
-            if isinstance(value, str) and PHONE.search(value):
-                span.set_attribute(key, redact(value))
-            elif isinstance(value, bytes) and PHONE.search(value.decode(errors="replace")):
-                span.set_attribute(key, redact(value.decode(errors="replace")))
+        self._inner.on_start(span, parent_context=parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self._inner.on_end(redacted(span))
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
+
+
+def redacted(span: ReadableSpan) -> ReadableSpan:
+    description = span.status.description
+    return ReadableSpan(
+        name=redact(span.name),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=_redacted_attributes(span.attributes),
+        events=[
+            Event(event.name, _redacted_attributes(event.attributes), event.timestamp)
+            for event in span.events
+        ],
+        links=[Link(link.context, _redacted_attributes(link.attributes)) for link in span.links],
+        kind=span.kind,
+        status=Status(span.status.status_code, redact(description)) if description else span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+def _redacted_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {key: _redacted_value(value) for key, value in (attributes or {}).items()}
+
+
+def _redacted_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bytes):
+        text = value.decode(errors="replace")
+        return redact(text) if PHONE.search(text) else value
+    if isinstance(value, tuple | list):
+        return tuple(_redacted_value(item) for item in value)
+    return value
 
 
 class JsonLinesSpanExporter(SpanExporter):

@@ -44,8 +44,8 @@ class RecordedTelemetry:
 def recorded_telemetry() -> RecordedTelemetry:
     exporter = InMemorySpanExporter()
     tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(RedactingSpanProcessor())  # as setup_telemetry does
-    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    # Redacted as setup_telemetry's exporters get them.
+    tracer_provider.add_span_processor(RedactingSpanProcessor(SimpleSpanProcessor(exporter)))
     reader = InMemoryMetricReader()
     meter_provider = MeterProvider(metric_readers=[reader])
     return RecordedTelemetry(Telemetry(tracer_provider, meter_provider), exporter, reader)
