@@ -38,9 +38,11 @@ class InMemoryRegistrationStore:
         rows = [r for r in self.rows.values() if r.tenant_id == tenant_id]
         return sorted(rows, key=lambda r: r.created_at, reverse=True)[:limit]
 
-    async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
+    async def mark_submitted(
+        self, tenant_id: str, registration_id: str, event_id: str, at: datetime
+    ) -> None:
         row = self.rows.get(registration_id)
-        if row is None or event_id in self.applied[registration_id]:
+        if row is None or row.tenant_id != tenant_id or event_id in self.applied[registration_id]:
             return
         self.applied[registration_id].add(event_id)
         entry = TimelineEntry(status="submitted", at=at, event_id=event_id)
@@ -56,11 +58,17 @@ class InMemoryRegistrationStore:
         return True
 
     async def record_validation(
-        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+        self,
+        tenant_id: str,
+        registration_id: str,
+        validation: Validation,
+        status: str,
+        detail: dict[str, Any],
     ) -> None:
         row = self.rows.get(registration_id)
         if (
             row is None
+            or row.tenant_id != tenant_id
             or row.revision != validation.revision
             or validation.event_id in self.applied[registration_id]
         ):
@@ -80,6 +88,7 @@ class InMemoryRegistrationStore:
 
     async def record_onboarding(
         self,
+        tenant_id: str,
         registration_id: str,
         event_id: str,
         set_fields: dict[str, Any],
@@ -87,7 +96,7 @@ class InMemoryRegistrationStore:
         timeline: TimelineEntry | None,
     ) -> None:
         row = self.rows.get(registration_id)
-        if row is None or event_id in self.applied[registration_id]:
+        if row is None or row.tenant_id != tenant_id or event_id in self.applied[registration_id]:
             return
         self.applied[registration_id].add(event_id)
         document = row.model_dump()

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from a2p_registrar.domain import Onboarding
+from a2p_registrar.domain import AnotherTenantsRegistration, Onboarding
 from a2p_shared.events import Envelope, RegistrationRequest
 
 
@@ -30,6 +30,9 @@ class MemoryStore:
         self.documents: dict[str, dict[str, Any]] = {}
 
     def _doc(self, registration_id: str, tenant_id: str) -> dict[str, Any]:
+        known = self.documents.get(registration_id)
+        if known is not None and known["tenant_id"] != tenant_id:
+            raise AnotherTenantsRegistration(registration_id)
         return self.documents.setdefault(
             registration_id,
             {

@@ -97,7 +97,12 @@ def service_app(
     for router in http_routers:
         app.include_router(router)
 
-    @app.get("/health", tags=["operations"], summary="Liveness and readiness")
+    @app.get(
+        "/health",
+        tags=["operations"],
+        summary="Liveness and readiness",
+        responses={503: {"description": "Kafka or MongoDB cannot be reached (named)"}},
+    )
     async def health() -> JSONResponse:
         checks = {
             "kafka": "ok" if await broker.ping(timeout=2.0) else "unreachable",
@@ -109,7 +114,13 @@ def service_app(
             status_code=200 if ok else 503,
         )
 
-    @app.get("/asyncapi.yaml", tags=["operations"], summary="The events this service uses")
+    @app.get(
+        "/asyncapi.yaml",
+        tags=["operations"],
+        summary="The events this service uses",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"application/yaml": {}}}},
+    )
     async def asyncapi_document() -> PlainTextResponse:
         return PlainTextResponse(asyncapi_yaml(app), media_type="application/yaml")
 
@@ -137,17 +148,37 @@ async def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
         elif where in ("header", "query", "path"):
             field = f"{field} ({where})"
         errors.append({"field": field, "reason": error["msg"]})
+    return _invalid(errors)
+
+
+def _invalid(errors: list[dict[str, str]]) -> JSONResponse:
     return JSONResponse(
         {"error": "invalid_request", "message": "the request has invalid fields", "errors": errors},
         status_code=422,
     )
 
 
+class Refused(StarletteHTTPException):
+    """A refusal that names what the caller must change, as a 422's `errors` do: the field
+    (`registration_id (path)`, `Authorization (header)`) and why."""
+
+    def __init__(
+        self, status_code: int, field: str, reason: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, reason, headers)
+        self.field = field
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers a JSON body that is not UTF-8 with a bare 400 (its other undecodable
+        # bodies get 422): it is refused like them, naming the body.
+        return _invalid([{"field": "(body)", "reason": "not valid UTF-8 JSON"}])
     slug = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    errors = [{"field": exc.field, "reason": exc.detail}] if isinstance(exc, Refused) else []
     return JSONResponse(
-        {"error": slug, "message": exc.detail, "errors": []},
+        {"error": slug, "message": exc.detail, "errors": errors},
         status_code=exc.status_code,
         headers=exc.headers,
     )

@@ -5,7 +5,7 @@ import inspect
 from typing import Annotated, Any
 
 from faststream.kafka import KafkaBroker, KafkaMessage, KafkaRouter
-from pydantic import Discriminator, Tag
+from pydantic import BeforeValidator, Discriminator, Tag
 
 from a2p_intake import service
 from a2p_intake.domain import IdempotencyConflict
@@ -29,6 +29,7 @@ from a2p_shared.events import (
     RegistrationSubmittedV1,
     SubmitRegistration,
 )
+from a2p_shared.events.envelope import field_refused
 from a2p_shared.events.policy import PolicyValidatedV1
 from a2p_shared.events.topics import INTAKE_CONSENT, INTAKE_REGISTRATIONS, tenant_phone_key
 from a2p_shared.kafka import Topics, kafka_router
@@ -38,11 +39,24 @@ def _event_type(record: Any) -> str | None:
     return record.get("type") if isinstance(record, dict) else getattr(record, "type", None)
 
 
+_CONSENT_TYPES = (OptOutRecordedV1.event_type, OptInRecordedV1.event_type)
+
+
+def _a_consent_change(record: Any) -> Any:
+    # Without this, a record of another type is refused by the union as a whole, naming no field.
+    kind = _event_type(record)
+    if isinstance(record, dict) and kind not in _CONSENT_TYPES:
+        expected = " or ".join(repr(t) for t in _CONSENT_TYPES)
+        raise field_refused("ConsentChanged", "type", kind, f"this topic carries {expected}")
+    return record
+
+
 # Opt-outs and opt-ins share the one compacted consent topic; the envelope's `type` says which.
 ConsentChanged = Annotated[
     Annotated[Envelope[OptOutRecordedV1], Tag(OptOutRecordedV1.event_type)]
     | Annotated[Envelope[OptInRecordedV1], Tag(OptInRecordedV1.event_type)],
     Discriminator(_event_type),
+    BeforeValidator(_a_consent_change),
 ]
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (
@@ -48,6 +48,7 @@ from a2p_shared.events import (
 from a2p_shared.events.policy import FeeItem, Finding
 from a2p_shared.events.registration import Category
 from a2p_shared.events.values import USPhone, WebUrl
+from a2p_shared.service_app import Refused
 
 TenantPath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -307,14 +308,17 @@ def build_router(deps: IntakeDeps) -> APIRouter:
         try:
             return await service.authorize(deps.api_keys, token, tenant_id)
         except service.Unauthenticated:
-            raise HTTPException(
+            raise Refused(
                 status.HTTP_401_UNAUTHORIZED,
+                "Authorization (header)",
                 "missing, unknown or revoked API key",
                 headers={"WWW-Authenticate": "Bearer"},
             ) from None
         except service.Forbidden:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "this API key may not act for this tenant"
+            raise Refused(
+                status.HTTP_403_FORBIDDEN,
+                "tenant_id (path)",
+                "this API key may not act for this tenant",
             ) from None
 
     Caller = Annotated[ApiKey, Depends(caller)]
@@ -352,8 +356,9 @@ def build_router(deps: IntakeDeps) -> APIRouter:
                 platform_id=key.platform,
             )
         except IdempotencyConflict:
-            raise HTTPException(
+            raise Refused(
                 status.HTTP_409_CONFLICT,
+                "Idempotency-Key (header)",
                 "this Idempotency-Key was already used with a different request body",
             ) from None
         view = RegistrationView.of(submission.registration)
@@ -394,12 +399,16 @@ def build_router(deps: IntakeDeps) -> APIRouter:
                 platform_id=key.platform,
             )
         except service.NotFound:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, "no such registration for this tenant"
+            raise Refused(
+                status.HTTP_404_NOT_FOUND,
+                "registration_id (path)",
+                "no such registration for this tenant",
             ) from None
         except service.ConcurrentCorrection:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, "another correction was accepted first; GET and retry"
+            raise Refused(
+                status.HTTP_409_CONFLICT,
+                "registration_id (path)",
+                "another correction was accepted first; GET and retry",
             ) from None
         if not submission.created:
             response.headers["Idempotent-Replayed"] = "true"
@@ -417,7 +426,11 @@ def build_router(deps: IntakeDeps) -> APIRouter:
             deps.registrations, tenant_id, registration_id
         )
         if registration is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such registration for this tenant")
+            raise Refused(
+                status.HTTP_404_NOT_FOUND,
+                "registration_id (path)",
+                "no such registration for this tenant",
+            )
         return RegistrationView.of(registration)
 
     @router.get(
@@ -479,8 +492,10 @@ def build_router(deps: IntakeDeps) -> APIRouter:
     async def get_consent(tenant_id: TenantPath, phone: USPhone, _: Caller) -> ConsentView:
         record = await service.get_consent(deps.consent, tenant_id, phone)
         if record is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, "no consent recorded for this number at this tenant"
+            raise Refused(
+                status.HTTP_404_NOT_FOUND,
+                "phone (path)",
+                "no consent recorded for this number at this tenant",
             )
         return ConsentView.of(record)
 
@@ -531,12 +546,12 @@ def build_router(deps: IntakeDeps) -> APIRouter:
                 resolved_by=key.platform,
             )
         except service.NotFound:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, "no such review for this tenant"
+            raise Refused(
+                status.HTTP_404_NOT_FOUND, "review_id (path)", "no such review for this tenant"
             ) from None
         except domain.ReviewConflict as exc:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, f"this review was already resolved: {exc}"
+            raise Refused(
+                status.HTTP_409_CONFLICT, "decision", f"this review was already resolved: {exc}"
             ) from None
         if resolution.replayed:
             response.headers["Idempotent-Replayed"] = "true"

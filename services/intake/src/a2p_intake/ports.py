@@ -154,21 +154,31 @@ class RegistrationStore(Protocol):
 
     async def list_for_tenant(self, tenant_id: str, limit: int) -> list[Registration]: ...
 
-    async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
-        """Set status `submitted` and add it to the timeline, once per event id."""
+    async def mark_submitted(
+        self, tenant_id: str, registration_id: str, event_id: str, at: datetime
+    ) -> None:
+        """Set status `submitted` and add it to the timeline, once per event id. Like every
+        update below, it changes only a registration of `tenant_id`: an event of another tenant
+        that names this registration changes nothing."""
 
     async def correct(self, registration: Registration, expected_revision: int) -> bool:
         """Replace the request with the corrected revision `registration` carries, if the stored
         one is still `expected_revision`; False if another correction came first."""
 
     async def record_validation(
-        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+        self,
+        tenant_id: str,
+        registration_id: str,
+        validation: Validation,
+        status: str,
+        detail: dict[str, Any],
     ) -> None:
         """Store the verdict of the current revision and add `status` to the timeline, once per
         event id; a verdict on an older revision changes nothing."""
 
     async def record_onboarding(
         self,
+        tenant_id: str,
         registration_id: str,
         event_id: str,
         set_fields: dict[str, Any],

@@ -111,7 +111,9 @@ async def _publish_stored(
         registration.submitted_event
     )
     await events.publish(stored)
-    await store.mark_submitted(registration.registration_id, str(stored.event_id), clock.now())
+    await store.mark_submitted(
+        registration.tenant_id, registration.registration_id, str(stored.event_id), clock.now()
+    )
     return await store.get(registration.tenant_id, registration.registration_id) or registration
 
 
@@ -179,7 +181,9 @@ async def record_submitted(
 ) -> None:
     """Projection: a `registration.submitted` seen on the topic marks its registration submitted
     (it closes the gap when a process stopped between publishing and marking)."""
-    await store.mark_submitted(event.payload.registration_id, str(event.event_id), clock.now())
+    await store.mark_submitted(
+        event.tenant_id, event.payload.registration_id, str(event.event_id), clock.now()
+    )
 
 
 async def record_validated(
@@ -197,6 +201,7 @@ async def record_validated(
         at=clock.now(),
     )
     await store.record_validation(
+        event.tenant_id,
         payload.registration_id,
         validation,
         domain.validation_status(payload.verdict),
@@ -218,6 +223,7 @@ async def record_onboarding(store: RegistrationStore, event: Envelope[EventPaylo
         else None
     )
     await store.record_onboarding(
+        event.tenant_id,
         event.payload.registration_id,  # type: ignore[attr-defined]
         str(event.event_id),
         change.set,

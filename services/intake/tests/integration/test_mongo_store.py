@@ -80,8 +80,8 @@ class RegistrationStoreContract:
     async def test_mark_submitted_applies_each_event_once(self, store, registration):
         row = a_registration(registration)
         await store.insert(row)
-        await store.mark_submitted(row.registration_id, "ev-1", AT)
-        await store.mark_submitted(row.registration_id, "ev-1", AT)
+        await store.mark_submitted("t1", row.registration_id, "ev-1", AT)
+        await store.mark_submitted("t1", row.registration_id, "ev-1", AT)
         stored = await store.get("t1", row.registration_id)
         assert stored.status == "submitted"
         assert [(t.status, t.event_id) for t in stored.timeline] == [("submitted", "ev-1")]
@@ -104,7 +104,7 @@ class RegistrationStoreContract:
         stale = current.model_copy(update={"revision": 2, "event_id": "v-2", "verdict": "pass"})
         for validation in (current, current, stale):
             await store.record_validation(
-                row.registration_id, validation, "changes_required", {"blocking": 1}
+                "t1", row.registration_id, validation, "changes_required", {"blocking": 1}
             )
         stored = await store.get("t1", row.registration_id)
         assert stored.status == "changes_required"
@@ -153,7 +153,9 @@ class RegistrationStoreContract:
                 if change.timeline_status
                 else None
             )
-            await store.record_onboarding(rid, f"o-{i % 3}", change.set, change.push, timeline)
+            await store.record_onboarding(
+                "t1", rid, f"o-{i % 3}", change.set, change.push, timeline
+            )
 
         stored = await store.get("t1", rid)
         assert stored.status == "brand_review"
@@ -163,6 +165,23 @@ class RegistrationStoreContract:
         assert stored.onboarding.fees == [fee]
         assert stored.onboarding.numbers_live == ["+12175550100"]
         assert [t.status for t in stored.timeline] == ["brand_review:waiting", "brand.submitted"]
+
+    async def test_an_event_of_another_tenant_naming_it_changes_nothing(self, store, registration):
+        row = a_registration(registration)
+        await store.insert(row)
+        rid = row.registration_id
+        verdict = Validation(revision=1, verdict="pass", findings=[], fees=[], event_id="v", at=AT)
+        progress = domain.onboarding_change(
+            OnboardingProgressedV1(
+                registration_id=rid, revision=1, step="live", state="done", next_action="none"
+            )
+        )
+
+        await store.mark_submitted("t2", rid, "ev-1", AT)
+        await store.record_validation("t2", rid, verdict, "validated", {})
+        await store.record_onboarding("t2", rid, "o-1", progress.set, progress.push, None)
+
+        assert await store.get("t1", rid) == row
 
     async def test_list_is_newest_first_and_limited(self, store, registration):
         for minute in range(3):

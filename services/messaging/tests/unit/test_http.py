@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from twilio.request_validator import RequestValidator
 
@@ -150,6 +152,8 @@ class TestInboundWebhook:
             ({"From": None}, "From"),
             ({"To": ""}, "To"),
             ({"From": "+447700900123"}, "From"),
+            ({"NumMedia": "\u00b2"}, "NumMedia"),
+            ({"NumMedia": "9" * 5000}, "NumMedia"),
         ],
     )
     async def test_a_signed_form_without_a_field_twilio_always_sends_is_a_400_naming_it(
@@ -244,6 +248,17 @@ class TestStatusCallback:
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "MessageStatus"
 
+    @pytest.mark.parametrize("code", ["\u00b2", "9" * 5000, "30003x"])
+    async def test_an_error_code_that_is_not_a_number_is_a_400(
+        self, client: httpx.AsyncClient, code: str
+    ) -> None:
+        form = status_form(ErrorCode=code)
+
+        response = await post(client, "/twilio/status", form, signed(STATUS_URL, form))
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "ErrorCode"
+
     async def test_a_status_from_a_number_that_is_not_ours_is_answered_and_ignored(
         self, client: httpx.AsyncClient, published: Published
     ) -> None:
@@ -264,6 +279,52 @@ class TestStatusCallback:
 
         assert response.status_code == 503
         assert store.statuses == {}
+
+
+# Values Twilio never sends, in fields it always does: digits that are not ASCII ("²".isdigit()
+# is true, int("²") fails), numbers past int()'s 4300-digit limit, control characters.
+ODD_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+    st.sampled_from(["", " ", "²", "١٢", "9" * 5000, "\x00", "+442071838750", "-1"]),
+)
+FIELDS = st.sampled_from(
+    [
+        *("MessageSid", "From", "To", "Body", "NumMedia", "MediaUrl0", "MediaUrl12"),
+        *(
+            "MessagingServiceSid",
+            "MessageStatus",
+            "ErrorCode",
+            "AccountSid",
+            "MediaUrl" + "9" * 5000,
+        ),
+    ]
+)
+
+
+class TestAnySignedForm:
+    @settings(
+        max_examples=150,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        path=st.sampled_from(["/twilio/inbound", "/twilio/status"]),
+        changes=st.dictionaries(FIELDS, ODD_VALUES | st.none(), max_size=4),
+    )
+    async def test_is_answered_or_refused_with_a_400_naming_a_field_of_the_form(
+        self, client: httpx.AsyncClient, path: str, changes: dict[str, str | None]
+    ) -> None:
+        form = (inbound_form if path == "/twilio/inbound" else status_form)(**changes)
+
+        response = await post(client, path, form, signed(PUBLIC_URL + path, form))
+
+        assert response.status_code in (200, 400), response.text
+        if response.status_code == 400:
+            [error] = response.json()["errors"]
+            assert error["field"] in {*form, "MessageSid", "From", "To", "MessageStatus"}
+            assert error["reason"]
 
 
 class TestPublicUrlSetting:

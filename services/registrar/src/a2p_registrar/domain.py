@@ -34,6 +34,10 @@ A2P_TRUST_PRODUCT_POLICY = "RNb0d4771c2c98518d916a3d4cd70a8f8b"
 State = Literal["running", "waiting", "needs_correction", "live"]
 
 
+class AnotherTenantsRegistration(Exception):
+    """An event names a registration that belongs to another tenant: never applied to it."""
+
+
 class LedgerEntry(BaseModel):
     fee: FeeItem
     revision: int

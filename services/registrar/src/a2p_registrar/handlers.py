@@ -2,10 +2,14 @@
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from faststream.kafka import KafkaRouter
 
 from a2p_registrar import service
+from a2p_registrar.domain import AnotherTenantsRegistration
+from a2p_shared.dead_letter import PermanentError
 from a2p_shared.events import (
     Envelope,
     PolicyValidatedV1,
@@ -28,7 +32,8 @@ def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRout
         description="Keeps the request of each revision until validation has judged it",
     )
     async def on_submitted(event: Envelope[RegistrationSubmittedV1]) -> None:
-        await service.remember_request(deps, event)
+        with _only_its_own_tenants():
+            await service.remember_request(deps, event)
 
     @router.subscriber(
         topics.of(RegistrationCorrectedV1),
@@ -38,7 +43,8 @@ def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRout
         description="Keeps a corrected revision; a rejected brand or campaign resumes from it",
     )
     async def on_corrected(event: Envelope[RegistrationCorrectedV1]) -> None:
-        await service.remember_request(deps, event)
+        with _only_its_own_tenants():
+            await service.remember_request(deps, event)
 
     @router.subscriber(
         topics.of(PolicyValidatedV1),
@@ -48,9 +54,20 @@ def build_router(deps: service.Deps, topics: Topics, group_id: str) -> KafkaRout
         description="Starts (or resumes) Twilio onboarding once a revision passed validation",
     )
     async def on_validated(event: Envelope[PolicyValidatedV1]) -> None:
-        await service.remember_verdict(deps, event)
+        with _only_its_own_tenants():
+            await service.remember_verdict(deps, event)
 
     return router
+
+
+@contextmanager
+def _only_its_own_tenants() -> Iterator[None]:
+    try:
+        yield
+    except AnotherTenantsRegistration:
+        raise PermanentError(
+            "this registration belongs to another tenant", field="registration_id"
+        ) from None
 
 
 def poller(deps: service.Deps, interval_s: float) -> service.Hook:

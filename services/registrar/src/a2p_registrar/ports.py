@@ -10,7 +10,8 @@ from a2p_shared.events import Envelope, RegistrationRequest
 class OnboardingStore(Protocol):
     async def record_request(
         self, registration_id: str, tenant_id: str, revision: int, request: RegistrationRequest
-    ) -> None: ...
+    ) -> None:
+        """Raises `AnotherTenantsRegistration` when the registration is not `tenant_id`'s."""
 
     async def record_verdict(
         self,
@@ -19,7 +20,8 @@ class OnboardingStore(Protocol):
         revision: int,
         passed: bool,
         trace: dict[str, str],
-    ) -> None: ...
+    ) -> None:
+        """Raises `AnotherTenantsRegistration` when the registration is not `tenant_id`'s."""
 
     async def get(self, registration_id: str) -> Onboarding | None: ...
 

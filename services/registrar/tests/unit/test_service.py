@@ -317,3 +317,28 @@ async def test_a_trusthub_callback_makes_the_waiting_flow_look_again_now(flow: F
     assert flow.twilio.calls["fetch_brand"] == fetched + 1
     assert (await flow.state()).step != "brand_review"
     assert not await service.bundle_status_changed(flow.deps, "BU-unknown", "twilio-approved")
+
+
+async def test_an_event_of_another_tenant_naming_the_registration_is_refused(flow: Flow) -> None:
+    await flow.submit()
+    before = await flow.state()
+    request = RegistrationRequest.model_validate(flow.document)
+    theirs = "shelbyville-il"
+    corrected = Envelope.new(
+        RegistrationCorrectedV1(registration_id=RID, revision=2, request=request, channel="http"),
+        tenant_id=theirs,
+        correlation_id=RID,
+    )
+    passed = Envelope.new(
+        PolicyValidatedV1(registration_id=RID, revision=1, verdict="pass", findings=[]),
+        tenant_id=theirs,
+        correlation_id=RID,
+    )
+
+    with pytest.raises(domain.AnotherTenantsRegistration):
+        await service.remember_request(flow.deps, corrected)
+    with pytest.raises(domain.AnotherTenantsRegistration):
+        await service.remember_verdict(flow.deps, passed)
+
+    assert await flow.state() == before
+    assert flow.store.documents[RID]["tenant_id"] == TENANT

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from a2p_shared.events import RegistrationRequest, Severity
 from a2p_validator.adapters.fetcher import (
     AddressGuard,
     HostResolver,
@@ -27,6 +28,7 @@ from a2p_validator.adapters.fetcher import (
     non_public_reason,
 )
 from a2p_validator.domain.pages import Page, PageProblem
+from a2p_validator.service import lint
 
 HOST = "www.springfield.test"
 CONCURRENT_FETCHES = 5
@@ -90,6 +92,9 @@ class Springfield:
                 web.get("/huge-stream", self.huge_stream),
                 web.get("/sized/{size}", self.sized),
                 web.get("/slow", self.slow),
+                web.get("/drip", self.drip),
+                web.get("/binary-stream", self.binary_stream),
+                web.get("/pdf", self.pdf),
                 web.get("/image", self.image),
                 web.get("/plain", self.plain),
                 web.get("/latin1", self.latin1),
@@ -146,6 +151,29 @@ class Springfield:
     async def slow(self, _: web.Request) -> web.Response:
         await self.stop.wait()
         return web.Response(text=PAGE, content_type="text/html")
+
+    async def drip(self, request: web.Request) -> web.StreamResponse:
+        # Headers at once, then a byte now and then: only a limit on the whole fetch, not on
+        # each read, stops it.
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        with suppress(ConnectionError):
+            while not self.stop.is_set():
+                await response.write(b"<")
+                await asyncio.sleep(0.05)
+        return response
+
+    async def binary_stream(self, request: web.Request) -> web.StreamResponse:
+        # An endless download: the fetcher must not read what it will not parse.
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        await response.prepare(request)
+        with suppress(ConnectionError):
+            while not self.stop.is_set():
+                await response.write(b"\x00" * 65_536)
+        return response
+
+    async def pdf(self, _: web.Request) -> web.Response:
+        return web.Response(body=b"%PDF-1.7 Reply STOP to cancel", content_type="application/pdf")
 
     async def image(self, _: web.Request) -> web.Response:
         return web.Response(body=PNG, content_type="image/png")
@@ -270,6 +298,18 @@ class TestPages:
         assert page.is_image
         assert (page.content_type, page.text) == ("image/png", "")
 
+    async def test_a_pdf_is_a_page_without_text(self, site, fetcher_for) -> None:
+        page = await fetch(fetcher_for(), site.url("/pdf"))
+        assert page.ok
+        assert (page.content_type, page.text, page.links) == ("application/pdf", "", ())
+
+    async def test_a_body_that_is_not_html_or_text_is_not_downloaded(
+        self, site, fetcher_for
+    ) -> None:
+        page = await fetch(fetcher_for(timeout_s=5), site.url("/binary-stream"))
+        assert page.ok, page.detail
+        assert (page.content_type, page.text) == ("application/octet-stream", "")
+
     async def test_an_untyped_body_that_looks_like_html_is_read_as_html(
         self, untyped, fetcher_for
     ) -> None:
@@ -372,6 +412,11 @@ class TestLimits:
         assert len(at_cap.text) == 1000
         assert over.problem is PageProblem.TOO_LARGE
 
+    async def test_a_page_that_trickles_in_times_out_as_a_whole(self, site, fetcher_for) -> None:
+        page = await fetch(fetcher_for(timeout_s=0.5), site.url("/drip"))
+        assert page.problem is PageProblem.UNREACHABLE
+        assert page.detail == "timed out after 0.5 s"
+
     async def test_a_slow_page_times_out(self, site, fetcher_for) -> None:
         page = await fetch(fetcher_for(timeout_s=0.5), site.url("/slow"))
         assert page.problem is PageProblem.UNREACHABLE
@@ -439,9 +484,17 @@ class TestRequestForgeryGuard:
             ["10.0.0.5"],
             ["169.254.169.254"],
             ["192.168.1.1"],
+            ["172.16.0.1"],
+            ["172.31.255.254"],
+            ["127.8.9.10"],
+            ["0.0.0.0"],
+            ["::1"],
+            ["fd00:ec2::254"],
+            ["fe80::a9fe:a9fe"],
             ["::ffff:127.0.0.1"],
             ["100.100.100.200"],
             ["93.184.216.34", "172.16.0.9"],
+            ["2606:4700::1111", "fd12:3456::1"],
         ],
     )
     async def test_a_name_resolving_to_any_internal_address(self, addresses) -> None:
@@ -455,9 +508,17 @@ class TestRequestForgeryGuard:
         [
             "http://10.0.0.1/admin",
             "http://169.254.169.254/latest/meta-data/",
+            "http://172.16.0.1/",
+            "http://192.168.0.1/",
             "http://[::ffff:10.0.0.1]/",
+            "http://[::1]/",
+            "http://[::]/",
+            "http://[fd00:ec2::254]/latest/meta-data/",
+            "http://[fe80::1%25eth0]/",
             "http://2130706433/",
             "http://127.1/",
+            "http://0/",
+            "http://user@127.0.0.1/",
         ],
     )
     async def test_internal_ip_literals(self, url) -> None:
@@ -470,7 +531,13 @@ class TestRequestForgeryGuard:
             ("http://localhost:{port}/page", "::1"),
             ("http://[::1]:{port}/page", "::1"),
             ("http://10.0.0.1/page", "10.0.0.1"),
+            ("http://172.16.0.1/page", "172.16.0.1"),
+            ("http://192.168.1.1/page", "192.168.1.1"),
+            ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),
+            ("http://[fe80::1]/page", "fe80::1"),
+            ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
             ("http://metadata.springfield.test/page", "169.254.169.254"),
+            ("http://intranet.springfield.test/page", "fd12:3456::1"),
         ],
     )
     async def test_a_redirect_to_an_internal_address_is_refused_at_that_hop(
@@ -481,6 +548,7 @@ class TestRequestForgeryGuard:
                 HOST: ["127.0.0.1"],
                 "localhost": ["127.0.0.1", "::1"],
                 "metadata.springfield.test": ["169.254.169.254"],
+                "intranet.springfield.test": ["fd12:3456::1"],
             }
         )
         fetcher = HttpPageFetcher(resolver=resolver, allowed_addresses=frozenset({"127.0.0.1"}))
@@ -497,6 +565,34 @@ class TestRequestForgeryGuard:
         page = await fetch(fetcher, site.url("/old"))
         assert page.ok
         assert site.paths == ["/old", "/page"]
+
+
+class TestFindings:
+    async def test_pages_on_internal_addresses_are_blocking_findings_and_never_fetched(
+        self, site, registration_document
+    ) -> None:
+        """The tenant's site is a server on this machine: every page is refused, none is asked
+        for, and each becomes a finding on the field that named it."""
+        host = "www.springfield.example"
+        registration_document["brand"]["website"] = site.url("/page", host=host)
+        registration_document["policies"]["privacy_policy_url"] = site.url("/privacy", host=host)
+        registration_document["policies"]["terms_url"] = site.url("/terms", host=host)
+        request = RegistrationRequest.model_validate(registration_document)
+
+        async def this_machine(name: str) -> list[str]:
+            return ["127.0.0.1"]
+
+        async with HttpPageFetcher(resolver=this_machine) as fetcher:
+            report = await lint(request, fetcher)
+
+        refused = {
+            f.field
+            for f in report.findings
+            if f.severity is Severity.BLOCK and "127.0.0.1, not a public address" in f.message
+        }
+        assert refused >= {"brand.website", "policies.privacy_policy_url", "policies.terms_url"}
+        assert report.verdict == "fail"
+        assert site.paths == []
 
 
 class TestAddressPolicy:

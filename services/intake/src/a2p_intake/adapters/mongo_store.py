@@ -57,10 +57,12 @@ class MongoRegistrationStore:
         cursor = self._registrations.find({"tenant_id": tenant_id}).sort("created_at", DESCENDING)
         return [_registration(document) for document in await cursor.to_list(limit)]
 
-    async def mark_submitted(self, registration_id: str, event_id: str, at: datetime) -> None:
+    async def mark_submitted(
+        self, tenant_id: str, registration_id: str, event_id: str, at: datetime
+    ) -> None:
         entry = {"status": "submitted", "at": at, "event_id": event_id, "detail": None}
         await self._registrations.update_one(
-            {"_id": registration_id, **not_yet_applied(event_id)},
+            {"_id": registration_id, "tenant_id": tenant_id, **not_yet_applied(event_id)},
             {
                 "$set": {"status": "submitted", "updated_at": at},
                 "$push": {"timeline": entry, PROCESSED: event_id},
@@ -85,7 +87,12 @@ class MongoRegistrationStore:
         return result.modified_count == 1
 
     async def record_validation(
-        self, registration_id: str, validation: Validation, status: str, detail: dict[str, Any]
+        self,
+        tenant_id: str,
+        registration_id: str,
+        validation: Validation,
+        status: str,
+        detail: dict[str, Any],
     ) -> None:
         entry = {
             "status": status,
@@ -96,6 +103,7 @@ class MongoRegistrationStore:
         await self._registrations.update_one(
             {
                 "_id": registration_id,
+                "tenant_id": tenant_id,
                 "revision": validation.revision,
                 **not_yet_applied(validation.event_id),
             },
@@ -111,6 +119,7 @@ class MongoRegistrationStore:
 
     async def record_onboarding(
         self,
+        tenant_id: str,
         registration_id: str,
         event_id: str,
         set_fields: dict[str, Any],
@@ -124,7 +133,7 @@ class MongoRegistrationStore:
         if set_fields:
             update["$set"] = set_fields
         await self._registrations.update_one(
-            {"_id": registration_id, **not_yet_applied(event_id)}, update
+            {"_id": registration_id, "tenant_id": tenant_id, **not_yet_applied(event_id)}, update
         )
 
 

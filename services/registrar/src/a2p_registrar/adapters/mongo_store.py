@@ -9,7 +9,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from a2p_registrar.domain import Onboarding
+from a2p_registrar.domain import AnotherTenantsRegistration, Onboarding
 from a2p_shared.events import RegistrationRequest
 
 # The workflow's own fields; requests and verdicts are written apart, by the event handlers.
@@ -38,17 +38,23 @@ class MongoOnboardingStore:
     async def record_request(
         self, registration_id: str, tenant_id: str, revision: int, request: RegistrationRequest
     ) -> None:
-        await self._onboardings.update_one(
-            {"_id": registration_id},
-            {
-                "$set": {
-                    f"requests.{revision}": request.model_dump(mode="json"),
-                    "tenant_id": tenant_id,
-                    "wake": True,
-                }
-            },
-            upsert=True,
+        await self._upsert_own(
+            registration_id,
+            tenant_id,
+            {"$set": {f"requests.{revision}": request.model_dump(mode="json"), "wake": True}},
         )
+
+    async def _upsert_own(
+        self, registration_id: str, tenant_id: str, update: dict[str, Any]
+    ) -> None:
+        # Matched on the tenant too: for another tenant's document the upsert's insert collides
+        # with its id, so the event is refused instead of rewriting that tenant's onboarding.
+        try:
+            await self._onboardings.update_one(
+                {"_id": registration_id, "tenant_id": tenant_id}, update, upsert=True
+            )
+        except DuplicateKeyError:
+            raise AnotherTenantsRegistration(registration_id) from None
 
     async def record_verdict(
         self,
@@ -61,16 +67,17 @@ class MongoOnboardingStore:
         if passed:
             # The first passing verdict's context becomes the flow's trace; later ones keep it.
             # Written before the verdict wakes the flow: a poller must not run a step without it.
-            with contextlib.suppress(DuplicateKeyError):  # a trace is kept already
+            # A trace kept already (or another tenant's document, refused just below).
+            with contextlib.suppress(DuplicateKeyError):
                 await self._onboardings.update_one(
-                    {"_id": registration_id, "trace": {"$exists": False}},
-                    {"$set": {"trace": trace, "tenant_id": tenant_id}},
+                    {"_id": registration_id, "tenant_id": tenant_id, "trace": {"$exists": False}},
+                    {"$set": {"trace": trace}},
                     upsert=True,
                 )
-        update: dict[str, Any] = {"$set": {"tenant_id": tenant_id, "wake": True}}
+        update: dict[str, Any] = {"$set": {"wake": True}}
         if passed:
             update["$addToSet"] = {"passed": revision}
-        await self._onboardings.update_one({"_id": registration_id}, update, upsert=True)
+        await self._upsert_own(registration_id, tenant_id, update)
 
     async def get(self, registration_id: str) -> Onboarding | None:
         document = await self._onboardings.find_one({"_id": registration_id})
