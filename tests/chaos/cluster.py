@@ -79,7 +79,7 @@ class Cluster:
     intake_url = f"http://{HOST}:{SERVICE_PORTS['intake']}"
 
     async def start(self) -> None:
-        await asyncio.to_thread(self._stop_leftovers)
+        await asyncio.to_thread(self._stop_processes)
         shutil.rmtree(self.run, ignore_errors=True)
         self.run.mkdir(parents=True)
         self.proxies = {
@@ -110,10 +110,7 @@ class Cluster:
         out), then the emulator, Kafka and FerretDB, then the proxies."""
         for service in self.services.values():
             self._signal(service, signal.SIGCONT)
-        targets = [(pid_file(self.run, s.name), ("-m", s.module)) for s in self.services.values()]
-        targets.append((pid_file(self.run, "emulator"), ("-m", "a2p_twilio_emulator")))
-        await asyncio.to_thread(processes.stop, targets, 10.0)
-        await asyncio.to_thread(self._stop_infra)
+        await asyncio.to_thread(self._stop_processes)
         for proxy in self.proxies.values():
             await proxy.stop()
 
@@ -161,10 +158,9 @@ class Cluster:
                 60,
             )
 
-    def _stop_leftovers(self) -> None:
-        """What an interrupted run in the same folder left running."""
-        modules = dict(_MODULES)
-        modules["emulator"] = "a2p_twilio_emulator"
+    def _stop_processes(self) -> None:
+        """Everything this run (or an interrupted one in the same folder) started."""
+        modules = {**_MODULES, "emulator": "a2p_twilio_emulator"}
         processes.stop([(pid_file(self.run, n), ("-m", m)) for n, m in modules.items()], 10.0)
         self._stop_infra()
 

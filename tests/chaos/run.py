@@ -24,7 +24,6 @@ from tests.chaos.workload import (
     People,
     Platform,
     Wave,
-    choose,
     publish_garbage,
     registration_document,
     tenant_numbers,
@@ -192,16 +191,16 @@ class Chaos:
         jobs = []
         busy = self.tenants[0]
         for n in range(self.requests):
-            tenant = busy if n % 3 == 0 else choose(self.rng, self.tenants[1:])
-            person = choose(self.rng, PEOPLE)
+            tenant = busy if n % 3 == 0 else self.rng.choice(self.tenants[1:])
+            person = self.rng.choice(PEOPLE)
             jobs.append(
                 self._request(wave, n * seconds / self.requests, f"w{index}-{n}", tenant, person)
             )
-        stop_tenant, stop_person = choose(self.rng, self.tenants), choose(self.rng, PEOPLE)
+        stop_tenant, stop_person = self.rng.choice(self.tenants), self.rng.choice(PEOPLE)
         jobs.append(self._text(wave, seconds * 0.3, stop_person, stop_tenant, "STOP"))
-        jobs.append(self._text(wave, seconds * 0.5, choose(self.rng, PEOPLE), stop_tenant, "HELP"))
+        jobs.append(self._text(wave, seconds * 0.5, self.rng.choice(PEOPLE), stop_tenant, "HELP"))
         if self.stopped:
-            tenant, person = sorted(self.stopped)[self.rng.randrange(len(self.stopped))]
+            tenant, person = self.rng.choice(sorted(self.stopped))
             jobs.append(self._text(wave, seconds * 0.7, person, tenant, "START"))
         jobs.append(self._register(wave, seconds * 0.4, f"chaos-r{index}"))
         jobs.append(self._garbage(wave, seconds * 0.6, index))
@@ -214,7 +213,7 @@ class Chaos:
 
     async def _text(self, wave: Wave, at: float, person: str, tenant: str, body: str) -> None:
         await asyncio.sleep(at)
-        number = choose(self.rng, [n for n, t in self.numbers.items() if t == tenant])
+        number = self.rng.choice([n for n, t in self.numbers.items() if t == tenant])
         text = await self.people.text(person, tenant, number, body)
         wave.texts.append(text)
         if body == "STOP":

@@ -6,7 +6,6 @@ fallback would); and a broken producer writes records no service can read."""
 
 import asyncio
 import json
-import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,7 +162,3 @@ async def publish_garbage(
     for topic, value in written:
         await producer.send_and_wait(topic, value, key=b"chaos")
     return written
-
-
-def choose(rng: random.Random, items: list[str]) -> str:
-    return items[rng.randrange(len(items))]
